@@ -1,0 +1,104 @@
+"""Running one phase of the pipeline, on either side.
+
+Both sides walk the same list of phases.  A side applies its own phases and,
+for a phase of the other side, waits until the peer reports it finished: the
+pipeline is the sync protocol.
+
+Parent side: a parent phase is journalled `applying` before its step runs
+and `done` after.  An init phase is journalled from the init's reports
+(`enter`, then `done`).  Init phases change only the init's own namespaces,
+which die with it, so their records need no acknowledgement before they take
+effect; the process record written by `spawn_init` is what takes them back.
+"""
+
+from fsmrun import steps
+from fsmrun.runtime.errors import FsmrunError
+
+
+def wrap_error(exc, phase):
+    """Any exception from a step, as an FsmrunError naming the phase."""
+    if isinstance(exc, FsmrunError):
+        return exc.in_phase(phase.name, phase.side)
+    if isinstance(exc, OSError):
+        err = FsmrunError(f"{exc.strerror or exc}"
+                          + (f": {exc.filename}" if exc.filename else ""),
+                          errno=exc.errno)
+    else:
+        err = FsmrunError(f"{type(exc).__name__}: {exc}")
+    return err.in_phase(phase.name, phase.side)
+
+
+def step_record(step, ctx):
+    plan = getattr(step, "record", None)
+    return plan(ctx) if plan else {}
+
+
+def run_in_parent(ctx, phase):
+    if phase.side == "parent":
+        step = steps.get(phase.name)
+        try:
+            entry = ctx.journal.begin(phase.name, "parent", step_record(step, ctx))
+            step.apply(ctx, entry["record"])
+        except Exception as exc:
+            raise wrap_error(exc, phase) from exc
+        ctx.journal.done(entry)
+        if ctx.channel is not None and phase.name != "spawn_init":
+            try:
+                ctx.channel.send("done", phase=phase.name)
+            except EOFError:
+                pass  # the init is gone; the next receive reports why
+        return
+    wait_for_init(ctx, phase)
+
+
+def wait_for_init(ctx, phase):
+    """Journal the init's reports until it finishes `phase`."""
+    journal = ctx.journal
+    while True:
+        msg = ctx.channel.recv() if ctx.channel else None
+        if msg is None:
+            raise FsmrunError("the container's init exited without reporting an error"
+                              + _init_exit_detail(ctx)).in_phase(phase.name, phase.side)
+        kind = msg["t"]
+        if kind == "enter":
+            journal.begin(msg["phase"], "init", msg.get("record") or {})
+        elif kind == "done":
+            entry = journal.find(msg["phase"])
+            if entry is not None:
+                journal.done(entry)
+            if msg["phase"] == phase.name:
+                return
+        elif kind == "error":
+            raise FsmrunError(msg["msg"], errno=msg.get("errno"),
+                              phase=msg.get("phase") or phase.name, side="init")
+
+
+def _init_exit_detail(ctx):
+    import os
+    from fsmrun.runtime import proc
+    try:
+        pid, status = os.waitpid(ctx.init_pid, os.WNOHANG)
+    except (ChildProcessError, TypeError):
+        return ""
+    if pid == 0:
+        return ""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == 9 and ctx.cgroup is not None and ctx.cgroup.oom_kill_count():
+            return ": container init was OOM-killed (memory limit too low?)"
+        return f": killed by signal {sig}"
+    return f": exit status {proc.exit_code(status)}"
+
+
+def run_in_init(ctx, phase):
+    if phase.side == "init":
+        step = steps.get(phase.name)
+        record = step_record(step, ctx)
+        ctx.channel.send("enter", phase=phase.name, record=record)
+        step.apply(ctx, record)
+        ctx.channel.send("done", phase=phase.name)
+        return
+    msg = ctx.channel.recv()
+    if msg is None or msg["t"] != "done" or msg["phase"] != phase.name:
+        # the parent is gone or out of step: nothing to do but leave
+        raise SystemExit(1)

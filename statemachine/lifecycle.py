@@ -1,0 +1,56 @@
+"""The lifecycle machine of one container, built from its pipeline.
+
+States: `creating` (before the first phase), one state per phase of the
+pipeline's `create` list (all of them are OCI `creating`), then the OCI
+states `created`, `running`, `paused`, `stopped`, and `deleted`.
+
+Step work runs in `before` callbacks: if a step raises, `transitions` has
+not changed the state yet, so the machine stays in the last phase that took
+effect.  Callbacks are bound callables, never dotted strings, so pipeline
+data cannot make `transitions` import anything.  `auto_transitions=False`:
+`to_<state>` would skip the steps.
+"""
+
+from transitions import Machine
+
+OCI_STATES = ("created", "running", "paused", "stopped")
+NOT_PHASE_NAMES = frozenset(("creating", "deleted") + OCI_STATES)
+
+
+def oci_status(state):
+    """The OCI status of a machine state: every phase is `creating`."""
+    return state if state in OCI_STATES else "creating"
+
+
+def build(model, pipeline, *, run_phase, on_created, on_start, on_delete,
+          initial="creating"):
+    """Attach the lifecycle machine to `model`.
+
+    run_phase(phase) applies one phase (or waits for the peer to); the
+    other callbacks do the work of the OCI transitions.
+    """
+    phase_names = [p.name for p in pipeline.create]
+    states = ["creating", *phase_names, *OCI_STATES, "deleted"]
+    transitions = []
+    previous = "creating"
+    for phase in pipeline.create:
+        transitions.append({"trigger": "advance", "source": previous, "dest": phase.name,
+                            "before": _bind(run_phase, phase)})
+        previous = phase.name
+    transitions += [
+        {"trigger": "advance", "source": previous, "dest": "created", "before": on_created},
+        {"trigger": "start", "source": "created", "dest": "running", "before": on_start},
+        {"trigger": "exited", "source": ["created", "running"], "dest": "stopped"},
+        {"trigger": "delete", "source": "stopped", "dest": "deleted", "before": on_delete},
+        # from anywhere, creating phases included: take back everything
+        {"trigger": "destroy", "source": "*", "dest": "deleted", "before": on_delete},
+    ]
+    return Machine(model=model, states=states, transitions=transitions, initial=initial,
+                   auto_transitions=False, send_event=False, queued=False)
+
+
+def _bind(func, phase):
+    def run(*_args, **_kwargs):
+        func(phase)
+    run.__name__ = f"phase_{phase.name}"
+    return run

@@ -1,0 +1,16 @@
+"""Read and validate the bundle's config.json.  It changes nothing on the
+host, so there is nothing to undo."""
+
+from fsmrun.runtime.spec import load_bundle
+
+SIDE = "parent"
+
+
+def apply(ctx, record):
+    ctx.bundle, ctx.spec, ctx.rootfs = load_bundle(ctx.options.get("bundle") or ".")
+    ctx.journal.set(bundle=ctx.bundle, rootfs=ctx.rootfs,
+                    annotations=ctx.spec.get("annotations") or {})
+
+
+def undo(ctx, record):
+    pass

@@ -1,0 +1,76 @@
+"""Fork the container's init, as PID 1 of its PID namespace.
+
+The parent sets its own `pid_for_children` to the new (or joined) PID
+namespace, forks once and sets it back: the init is then a direct child of
+`create`, which can wait for it, with no intermediate process (DESIGN.md
+describes fork/unshare/fork; one fork is enough without a user namespace).
+
+The record is written before the fork and the pid added right after it.
+If `create` dies in between, the init reads end-of-file on the channel (or
+gets its parent-death signal) and exits, so no process escapes the journal.
+"""
+
+import os
+
+from fsmrun.runtime import linux, proc
+from fsmrun.runtime.channel import Channel
+from fsmrun.runtime.errors import syscall_error
+
+SIDE = "parent"
+
+
+def preload(ctx):
+    """Import every module the init will need before it forks: after
+    pivot_root the host's Python files are out of its reach."""
+    from fsmrun import steps
+    from fsmrun.runtime import init  # noqa: F401
+    for phase in ctx.pipeline.create + ctx.pipeline.start:
+        steps.get(phase.name)
+
+
+def apply(ctx, record):
+    preload(ctx)
+    pid_ns = ctx.namespaces()
+    own_ns = None
+    if "pid" in pid_ns:
+        own_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        path = pid_ns["pid"]
+        try:
+            if path:
+                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                try:
+                    linux.setns(fd, linux.CLONE_NEWPID)
+                finally:
+                    os.close(fd)
+            else:
+                linux.unshare(linux.CLONE_NEWPID)
+        except OSError as exc:
+            os.close(own_ns)
+            raise syscall_error("setns" if path else "unshare(CLONE_NEWPID)", path, exc) from None
+    parent_end, init_end = Channel.pair()
+    try:
+        pid = os.fork()
+        if pid == 0:
+            parent_end.close()
+            from fsmrun.runtime.init import init_main
+            init_main(ctx, init_end)  # never returns
+    finally:
+        if own_ns is not None:
+            linux.setns(own_ns, linux.CLONE_NEWPID)
+            os.close(own_ns)
+    init_end.close()
+    ctx.channel = parent_end
+    ctx.init_pid = pid
+    ctx.init_start = proc.start_time(pid)
+    ctx.journal.set(pid=pid, pid_start=ctx.init_start)
+    ctx.journal.note(record, pid=pid, start=ctx.init_start)
+
+
+def check(ctx):
+    return proc.is_alive(ctx.init_pid, ctx.init_start)
+
+
+def undo(ctx, record):
+    pid = record.get("pid")
+    if pid:
+        proc.kill_and_wait(pid, record.get("start"))
