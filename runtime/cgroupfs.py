@@ -97,8 +97,13 @@ def _read(path):
 
 
 def _write_raw(path, text):
-    """Write `text` to a cgroup file in one write(2); raises OSError."""
-    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    """Write `text` to a cgroup file in one write(2); raises OSError (one
+    from open(2) is marked, so the error can name the right call)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        exc.in_open = True
+        raise
     try:
         os.write(fd, text.encode())
     finally:
@@ -106,6 +111,8 @@ def _write_raw(path, text):
 
 
 def _write_error(path, text, exc):
+    if getattr(exc, "in_open", False):
+        return syscall_error("open", path, exc)
     call = f"write {text} to" if 0 < len(text) <= 64 else "write"
     return syscall_error(call, path, exc)
 
@@ -559,7 +566,7 @@ def _rmdir_error(path, exc, timeout=None):
         left = set()
         try:
             _collect_pids(path, left)
-        except OSError:
+        except FsmrunError:
             pass
         detail = f" after {timeout:g}s"
         if left:
@@ -942,23 +949,28 @@ class Cgroup:
     # -- freezer ---------------------------------------------------------------------
 
     def _freezer(self):
+        """(1, dir) for a v1 freezer, (2, dir) for cgroup.freeze, (0, None): none."""
         if self.version == 1 and "freezer" in self.paths:
             return 1, self.paths["freezer"]
         if UNIFIED in self.paths:
             return 2, self.paths[UNIFIED]
-        raise FsmrunError("cgroup: no freezer (neither a v1 freezer hierarchy nor cgroup2)")
+        return 0, None
 
     def freeze(self, timeout=_FREEZE_TIMEOUT):
         """Freeze every process; return once the kernel says FROZEN."""
         kind, path = self._freezer()
+        if kind == 0:
+            raise FsmrunError("cgroup: cannot freeze: no freezer hierarchy (v1) and no cgroup2 directory")
         if kind == 1:
             self._freeze_v1(path, timeout)
         else:
             self._freeze_v2(path, timeout)
 
     def thaw(self, timeout=_THAW_TIMEOUT):
-        """Thaw; return once the kernel says THAWED."""
+        """Thaw; return once the kernel says THAWED.  No freezer: nothing to do."""
         kind, path = self._freezer()
+        if kind == 0:
+            return
         deadline = time.monotonic() + timeout
         delay = 0.0005
         if kind == 1:
@@ -995,6 +1007,8 @@ class Cgroup:
     def is_frozen(self):
         """Is the cgroup itself frozen (or freezing)?  Not: is an ancestor."""
         kind, path = self._freezer()
+        if kind == 0:
+            return False
         if kind == 1:
             target = path + "/freezer.state"
             deadline = time.monotonic() + 1.0
@@ -1121,12 +1135,7 @@ class Cgroup:
         if not self.exists():
             return
         froze = was_frozen = False
-        try:
-            self._freezer()
-            has_freezer = True
-        except FsmrunError:
-            has_freezer = False
-        if has_freezer:
+        if self._freezer()[0]:
             try:
                 was_frozen = self.is_frozen()
                 self.freeze()

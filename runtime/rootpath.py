@@ -7,6 +7,7 @@ mount goes through the resulting fd (`/proc/self/fd/N`), so nothing can swap
 the path between the check and the mount.
 """
 
+import errno
 import os
 
 from fsmrun.runtime import linux
@@ -26,9 +27,10 @@ def _open(root_fd, rel, flags=os.O_PATH):
     return linux.openat2(root_fd, rel or ".", flags, _RESOLVE)
 
 
-def open_in_root(root_fd, path, create=None, mode=0o755):
+def open_in_root(root_fd, path, create=None, mode=0o755, _links=0):
     """An O_PATH fd on `path` inside the root.  `create` is "dir" or "file"
-    to make what is missing (parents are always directories)."""
+    to make what is missing (parents are always directories); a dangling
+    symlink on the way is followed inside the root and its target made."""
     rel = path.strip("/")
     try:
         return _open(root_fd, rel)
@@ -44,6 +46,13 @@ def open_in_root(root_fd, path, create=None, mode=0o755):
             try:
                 fd = _open(root_fd, prefix)
             except FileNotFoundError:
+                target = _readlink(parent, name)
+                if target is not None:
+                    if _links >= 40:
+                        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path) from None
+                    base = [] if target.startswith("/") else parts[:i]
+                    rest = "/".join(base + [target.strip("/")] + parts[i + 1:])
+                    return open_in_root(root_fd, "/" + rest, create, mode, _links + 1)
                 # `parent` was resolved in the root, so `name` is made inside it
                 if i == len(parts) - 1 and create == "file":
                     os.close(os.open(name, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC,
@@ -60,6 +69,13 @@ def open_in_root(root_fd, path, create=None, mode=0o755):
     finally:
         for fd in opened:
             os.close(fd)
+
+
+def _readlink(dir_fd, name):
+    try:
+        return os.readlink(name, dir_fd=dir_fd)
+    except OSError:
+        return None
 
 
 def fd_path(fd):

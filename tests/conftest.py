@@ -213,3 +213,13 @@ def cleanup(runner):
             os.kill(pid, 9)
         except ProcessLookupError:
             pass
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """After the whole suite: nothing a test made may be left on the machine."""
+    leftovers = {"cgroups": sorted(cgroup_dirs()), "processes": sorted(container_processes())}
+    leftovers = {k: v for k, v in leftovers.items() if v}
+    if leftovers:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"LEAK: the test suite left these behind: {leftovers}", red=True)
+        session.exitstatus = 1
