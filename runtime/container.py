@@ -31,6 +31,16 @@ class Lifecycle:
 
     def on_created(self):
         ctx = self.ctx
+        if ctx.channel is not None:
+            # the init's last word: it survived `creating` and waits on the fifo
+            msg = ctx.channel.recv()
+            if msg is None or msg["t"] != "ready":
+                phase = ctx.pipeline.create[-1]
+                if msg is not None and msg["t"] == "error":
+                    raise FsmrunError(msg["msg"], errno=msg.get("errno"),
+                                      phase=msg.get("phase"), side="init")
+                raise FsmrunError("the container's init exited before it was ready"
+                                  + phases._init_exit_detail(ctx)).in_phase(phase.name, phase.side)
         ctx.journal.set(status="created", phase="created")
         ctx.journal.flush()
         if ctx.channel is not None:
@@ -41,6 +51,8 @@ class Lifecycle:
         release_init(self.ctx)
         self.ctx.journal.set(status="running", phase="running")
         self.ctx.journal.flush()
+        phases.run_start_phases(self.ctx, "parent")
+        self.ctx.journal.flush_if_dirty()
 
     def on_delete(self):
         undo_all(self.ctx)
@@ -291,39 +303,75 @@ def delete(store, container_id, force=False):
         ctx = open_container(store, container_id, "delete")
     except NotFound:
         if force:
-            return  # runc: deleting a container that is gone succeeds with --force
+            # runc: deleting a container that is gone succeeds with --force;
+            # a directory left by a create killed before its first write goes too
+            store.remove(container_id)
+            return
         raise
     try:
         status = status_of(ctx.journal.doc, ctx.fifo_path)
         if status != "stopped" and not force:
             raise FsmrunError(f"cannot delete container {container_id} "
                               f"that is not stopped: {status}")
-        initial = ctx.journal.doc.get("phase") or "creating"
-        model = machine_for(ctx, initial if status != "stopped" else "stopped")
-        if status == "stopped":
-            model.delete()
-        else:
-            model.destroy()
+        _take_back(ctx, status)
     finally:
         release_lock(ctx)
+
+
+def destroy(store, container_id):
+    """Take back everything fsmrun applied for the container, from whatever
+    state it is in.  True if there was something to take back."""
+    validate_id(container_id)
+    try:
+        ctx = open_container(store, container_id, "destroy")
+    except NotFound:
+        existed = os.path.isdir(store.dir_of(container_id))
+        store.remove(container_id)
+        return existed
+    try:
+        _take_back(ctx, status_of(ctx.journal.doc, ctx.fifo_path))
+    finally:
+        release_lock(ctx)
+    return True
+
+
+def _take_back(ctx, status):
+    if status == "stopped":
+        model = machine_for(ctx, "stopped")
+        model.delete()
+    else:
+        phase = ctx.journal.doc.get("phase") or "creating"
+        states = {"creating", "created", "running", "paused", "stopped"}
+        states.update(p.name for p in ctx.pipeline.create)
+        model = machine_for(ctx, phase if phase in states else "creating")
+        model.destroy()
 
 
 def undo_all(ctx):
     """Take back every applied step, newest first, then remove the state.
 
-    Undo is idempotent, so the journal is written only if an undo fails:
-    the records taken back so far are then kept for the next attempt.
+    Undo is idempotent, so the journal is written only if an undo fails (the
+    records taken back so far are kept for the next attempt) or if a step
+    notes something itself (poststop hooks mark that they ran).
     """
     journal = ctx.journal
     for entry in journal.pending_undo():
+        phase = _phase_of(ctx, entry)
+        ctx.phase = phase
         try:
-            steps.get(entry["step"]).undo(ctx, entry["record"])
+            steps.resolve(phase).undo(ctx, entry["record"])
         except Exception as exc:
             journal.flush()
-            phase = pipelines.Phase(entry["step"], entry["side"])
             raise phases.wrap_error(exc, phase) from exc
         entry["status"] = "undone"
     ctx.store.remove(ctx.id)
+
+
+def _phase_of(ctx, entry):
+    try:
+        return ctx.pipeline.phase(entry["step"])
+    except KeyError:
+        return pipelines.Phase(entry["step"], entry["side"])
 
 
 # --- state, list -----------------------------------------------------------

@@ -8,7 +8,7 @@ and execs the container's process.  It never returns to the caller.
 import os
 
 from fsmrun.runtime import linux, phases
-from fsmrun.runtime.errors import FsmrunError
+from fsmrun.runtime.errors import FsmrunError, syscall_error
 from fsmrun.statemachine import lifecycle
 
 
@@ -17,25 +17,36 @@ class InitLifecycle:
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self.failed_phase = None
 
     def run_phase(self, phase):
-        self.failed_phase = phase
         phases.run_in_init(self.ctx, phase)
 
     def on_created(self):
         # from here on the parent exits on purpose: stop dying with it
         linux.prctl(linux.PR_SET_PDEATHSIG, 0)
+        self.ctx.channel.send("ready")
         self.ctx.channel.close()
         self.ctx.channel = None
 
     def on_start(self):
-        for phase in self.ctx.pipeline.start:
-            self.failed_phase = phase
-            phases.steps.get(phase.name).apply(self.ctx, {})
+        wait_for_start(self.ctx)
+        phases.run_start_phases(self.ctx, "init")
 
     def on_delete(self):
         pass
+
+
+def wait_for_start(ctx):
+    """Block until `fsmrun start` opens the exec fifo for reading; the byte
+    written tells it the init is released."""
+    try:
+        fifo = os.open(f"/proc/self/fd/{ctx.fifo_fd}", os.O_WRONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise syscall_error("open", "exec fifo", exc) from None
+    os.write(fifo, b"0")
+    os.close(fifo)
+    os.close(ctx.fifo_fd)
+    ctx.fifo_fd = -1
 
 
 def close_inherited_fds(keep):
@@ -52,7 +63,7 @@ def close_inherited_fds(keep):
 def init_main(ctx, channel):
     """Run the init side; never returns."""
     code = 1
-    model = None
+    ctx.phase = None
     try:
         linux.prctl(linux.PR_SET_PDEATHSIG, 9)
         # a process other than ours could see us through a shared PID
@@ -63,7 +74,8 @@ def init_main(ctx, channel):
         ctx.journal = None
         ctx.fifo_fd = os.open(ctx.fifo_path, os.O_PATH | os.O_CLOEXEC)
         preserved = range(3, 3 + int(ctx.options.get("preserve_fds") or 0))
-        close_inherited_fds([0, 1, 2, *preserved, *channel.fds(), ctx.fifo_fd])
+        close_inherited_fds([0, 1, 2, *preserved, *channel.fds(), ctx.fifo_fd,
+                             ctx.parent_killer_fd])
         model = InitLifecycle(ctx)
         lifecycle.build(model, ctx.pipeline, run_phase=model.run_phase,
                         on_created=model.on_created, on_start=model.on_start,
@@ -74,7 +86,7 @@ def init_main(ctx, channel):
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
-        phase = model.failed_phase if model else None
+        phase = ctx.phase
         err = phases.wrap_error(exc, phase) if phase else FsmrunError(str(exc))
         _report(ctx, err)
         code = 127 if isinstance(exc, FileNotFoundError) else 1

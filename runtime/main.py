@@ -19,16 +19,21 @@ commands:
   state    print the state of a container as JSON
   kill     send a signal to a container's init (default SIGTERM)
   delete   delete a container and everything fsmrun made for it
+  destroy  take back everything fsmrun applied, from any state (fsmrun only)
+  inspect  the container's journal: each phase, its status and its undo
   list     list containers
   spec     write a default config.json
   bundle   make a runnable busybox bundle (fsmrun only)
   demo     run a container through its whole lifecycle (fsmrun only)
+  pipeline check|show|graph [FILE]: a pipeline, checked, listed or drawn (fsmrun only)
 
 global options:
   --root DIR           state directory (default /run/fsmrun)
   --log FILE           also write errors to FILE
   --log-format FORMAT  text or json
   --debug              show tracebacks of internal errors
+  --pipeline FILE      the pipeline of containers created (docs/pipelines.md)
+  --allow-python-steps let pipelines name Python objects (package.module:Object)
   --version, -v        print the version
 """
 
@@ -45,6 +50,9 @@ COMMANDS = {
     "state": ({}, {}, (1, 1)),
     "kill": ({"all": False}, {"a": "all"}, (1, 2)),
     "delete": ({"force": False}, {"f": "force"}, (1, None)),
+    "destroy": ({}, {}, (1, None)),
+    "inspect": ({"format": True}, {"f": "format"}, (1, 1)),
+    "pipeline": ({"format": True}, {"f": "format"}, (1, None)),  # pipeline_cli parses the rest
     "list": ({"format": True, "quiet": False}, {"f": "format", "q": "quiet"}, (0, 0)),
     "spec": ({"bundle": True, "rootless": False}, {"b": "bundle"}, (0, 0)),
     "bundle": ({"args": True}, {}, (1, 1)),
@@ -52,7 +60,7 @@ COMMANDS = {
 }
 GLOBAL = ({"root": True, "log": True, "log-format": True, "debug": False,
            "systemd-cgroup": False, "criu": True, "rootless": True, "help": False,
-           "version": False},
+           "version": False, "pipeline": True, "allow-python-steps": False},
           {"h": "help", "v": "version"})
 
 
@@ -111,7 +119,7 @@ def main(argv=None):
         if len(args) < low or (high is not None and len(args) > high):
             want = f"exactly {low}" if low == high else f"at least {low}"
             raise UsageError(f'"{command}" requires {want} argument(s)')
-        container_id = args[0] if args and command not in ("bundle",) else None
+        container_id = args[0] if args and command not in ("bundle", "pipeline") else None
         return dispatch(command, args, options, gopts)
     except FsmrunError as exc:
         _report(exc, command, container_id, log)
@@ -175,10 +183,15 @@ def _create_options(options):
 
 
 def dispatch(command, args, options, gopts):
+    if gopts.get("allow-python-steps"):
+        # the flag and the variable are one switch; pipeline_rules reads it
+        os.environ["FSMRUN_ALLOW_PYTHON_STEPS"] = "1"
     if command in ("create", "run"):
         from fsmrun.runtime import container
         store = _store(gopts)
-        pipeline = options.get("pipeline")
+        from fsmrun.statemachine.pipeline import choose
+        pipeline = choose(options.get("pipeline") or gopts.get("pipeline"),
+                          options.get("bundle") or ".")
         if command == "create":
             ctx, _ = container.create(store, args[0], _create_options(options), pipeline)
             return 0
@@ -212,6 +225,20 @@ def dispatch(command, args, options, gopts):
             else:
                 container.delete(store, container_id, bool(options.get("force")))
         return code
+    if command == "destroy":
+        from fsmrun.runtime import container
+        store = _store(gopts)
+        for container_id in args:
+            if not container.destroy(store, container_id):
+                sys.stdout.write(f"fsmrun: destroy {container_id}: nothing was left\n")
+        return 0
+    if command == "inspect":
+        from fsmrun.runtime.inspect import inspect
+        sys.stdout.write(inspect(_store(gopts), args[0], options.get("format") or "text"))
+        return 0
+    if command == "pipeline":
+        from fsmrun.runtime.pipeline_cli import pipeline_command
+        return pipeline_command(args, options)
     if command == "list":
         return _list(gopts, options)
     if command == "spec":

@@ -12,6 +12,7 @@ effect; the process record written by `spawn_init` is what takes them back.
 """
 
 from fsmrun import steps
+from fsmrun.runtime import faults
 from fsmrun.runtime.errors import FsmrunError
 
 
@@ -33,22 +34,37 @@ def step_record(step, ctx):
     return plan(ctx) if plan else {}
 
 
+def apply_journalled(ctx, phase):
+    """Apply a parent-side phase: record, fault points, step, done mark."""
+    step = steps.resolve(phase)
+    ctx.phase = phase
+    try:
+        entry = ctx.journal.begin(phase.name, "parent", step_record(step, ctx))
+        faults.point(ctx, phase, "before")
+        step.apply(ctx, entry["record"])
+        faults.point(ctx, phase, "after")
+    except Exception as exc:
+        raise wrap_error(exc, phase) from exc
+    ctx.journal.done(entry)
+    ctx.journal.set(phase=phase.name)
+
+
 def run_in_parent(ctx, phase):
     if phase.side == "parent":
-        step = steps.get(phase.name)
-        try:
-            entry = ctx.journal.begin(phase.name, "parent", step_record(step, ctx))
-            step.apply(ctx, entry["record"])
-        except Exception as exc:
-            raise wrap_error(exc, phase) from exc
-        ctx.journal.done(entry)
+        apply_journalled(ctx, phase)
         if ctx.channel is not None and phase.name != "spawn_init":
             try:
                 ctx.channel.send("done", phase=phase.name)
             except EOFError:
                 pass  # the init is gone; the next receive reports why
         return
-    wait_for_init(ctx, phase)
+    try:
+        faults.point(ctx, phase, "before")
+        wait_for_init(ctx, phase)
+        faults.point(ctx, phase, "after")
+    except FsmrunError as exc:
+        raise exc.in_phase(phase.name, phase.side) from None
+    ctx.journal.set(phase=phase.name)
 
 
 def wait_for_init(ctx, phase):
@@ -91,14 +107,34 @@ def _init_exit_detail(ctx):
 
 
 def run_in_init(ctx, phase):
+    ctx.phase = phase
+    faults.point(ctx, phase, "before")
     if phase.side == "init":
-        step = steps.get(phase.name)
+        step = steps.resolve(phase)
         record = step_record(step, ctx)
         ctx.channel.send("enter", phase=phase.name, record=record)
         step.apply(ctx, record)
+        faults.point(ctx, phase, "after")
         ctx.channel.send("done", phase=phase.name)
         return
     msg = ctx.channel.recv()
     if msg is None or msg["t"] != "done" or msg["phase"] != phase.name:
         # the parent is gone or out of step: nothing to do but leave
         raise SystemExit(1)
+    faults.point(ctx, phase, "after")
+
+
+def run_start_phases(ctx, side):
+    """The `start` list: after the fifo opens there is no lock-step, each side
+    runs its own phases in order.  The init's are not journalled (nobody
+    listens any more) and change only the container."""
+    for phase in ctx.pipeline.start:
+        if phase.side != side:
+            continue
+        if side == "parent":
+            apply_journalled(ctx, phase)
+            continue
+        ctx.phase = phase
+        faults.point(ctx, phase, "before")
+        steps.resolve(phase).apply(ctx, {})
+        faults.point(ctx, phase, "after")

@@ -11,8 +11,6 @@ data cannot make `transitions` import anything.  `auto_transitions=False`:
 `to_<state>` would skip the steps.
 """
 
-from transitions import Machine
-
 OCI_STATES = ("created", "running", "paused", "stopped")
 NOT_PHASE_NAMES = frozenset(("creating", "deleted") + OCI_STATES)
 
@@ -29,13 +27,22 @@ def build(model, pipeline, *, run_phase, on_created, on_start, on_delete,
     run_phase(phase) applies one phase (or waits for the peer to); the
     other callbacks do the work of the OCI transitions.
     """
-    phase_names = [p.name for p in pipeline.create]
-    states = ["creating", *phase_names, *OCI_STATES, "deleted"]
+    from transitions import Machine  # here, so `definition` alone costs no import
+    states, transitions = definition(pipeline, run_phase=run_phase, on_created=on_created,
+                                     on_start=on_start, on_delete=on_delete)
+    return Machine(model=model, states=states, transitions=transitions, initial=initial,
+                   auto_transitions=False, send_event=False, queued=False)
+
+
+def definition(pipeline, *, run_phase=None, on_created=None, on_start=None, on_delete=None):
+    """The machine's states and transitions (`transitions` dicts), as `build`
+    uses them; without callbacks it is what `fsmrun pipeline graph` draws."""
+    states = ["creating", *(p.name for p in pipeline.create), *OCI_STATES, "deleted"]
     transitions = []
     previous = "creating"
     for phase in pipeline.create:
         transitions.append({"trigger": "advance", "source": previous, "dest": phase.name,
-                            "before": _bind(run_phase, phase)})
+                            "before": _bind(run_phase, phase) if run_phase else None})
         previous = phase.name
     transitions += [
         {"trigger": "advance", "source": previous, "dest": "created", "before": on_created},
@@ -45,8 +52,7 @@ def build(model, pipeline, *, run_phase, on_created, on_start, on_delete,
         # from anywhere, creating phases included: take back everything
         {"trigger": "destroy", "source": "*", "dest": "deleted", "before": on_delete},
     ]
-    return Machine(model=model, states=states, transitions=transitions, initial=initial,
-                   auto_transitions=False, send_event=False, queued=False)
+    return states, transitions
 
 
 def _bind(func, phase):

@@ -1,8 +1,12 @@
-"""Pipelines: the ordered phases of each side, read from YAML.
+"""Pipelines: the ordered phases of each side, and which pipeline a container uses.
 
-Parsing YAML costs an import of PyYAML (about 14 ms) on every command, so a
-pipeline is compiled once to JSON in a cache under the state root, keyed by
-the file's path, size and modification time.
+The hot path never imports PyYAML (14 ms): the default pipeline ships
+compiled, `pipelines/default.json`, stamped with the CRC of the
+`default.yaml` it came from.  Loading it reads both files (a few KB) and
+checks the stamp, so an edited `default.yaml` is never ignored: it is parsed
+instead, until `default.json` is compiled again (a test keeps them in sync).
+A custom pipeline is parsed and checked on every `create`
+(`pipeline_file.read`): checking it is the point of choosing it.
 """
 
 import json
@@ -11,44 +15,67 @@ import os
 from fsmrun.runtime.errors import FsmrunError
 
 SIDES = ("parent", "init")
-DEFAULT_FILE = os.path.join(os.path.dirname(os.path.dirname(__file__)),
-                            "pipelines", "default.yaml")
+PIPELINES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                             "pipelines")
+DEFAULT_FILE = os.path.join(PIPELINES_DIR, "default.yaml")
+COMPILED_DEFAULT = os.path.join(PIPELINES_DIR, "default.json")
+
+# config.json annotation naming the container's pipeline; `--pipeline` wins
+ANNOTATION = "org.fsmrun.pipeline"
+# where an annotation's pipeline name is looked up (a path would let whoever
+# writes config.json run host commands through an `exec` step)
+SEARCH_PATH = ("/etc/fsmrun/pipelines", PIPELINES_DIR)
 
 
 class Phase:
-    __slots__ = ("name", "side", "options")
+    """One phase of a pipeline: a uniquely named use of a step on one side.
 
-    def __init__(self, name, side, options=None):
+    `uses` names the step's implementation: a built-in step name (the
+    default is the phase's own name), `@exec` (an exec step) or
+    `package.module:Object`.  `line` is where the pipeline file defined it,
+    for error messages only; it is not stored.
+    """
+    __slots__ = ("name", "side", "options", "uses", "line")
+
+    def __init__(self, name, side, options=None, uses=None, line=None):
         self.name = name
         self.side = side
         self.options = options or {}
+        self.uses = uses or name
+        self.line = line
 
     def to_json(self):
         out = {"step": self.name, "side": self.side}
         if self.options:
             out["options"] = self.options
+        if self.uses != self.name:
+            out["uses"] = self.uses
         return out
 
     @classmethod
     def from_json(cls, data):
-        return cls(data["step"], data["side"], data.get("options"))
+        return cls(data["step"], data["side"], data.get("options"), data.get("uses"))
 
 
 class Pipeline:
-    def __init__(self, name, create, start):
+    def __init__(self, name, create, start, source=None):
         self.name = name
         self.create = create     # phases of `creating`, in order
-        self.start = start       # init phases run once `start` releases it
+        self.start = start       # phases each side runs once `start` releases the init
+        self.source = source     # the file it was read from, for people
 
     def to_json(self):
-        return {"name": self.name,
-                "create": [p.to_json() for p in self.create],
-                "start": [p.to_json() for p in self.start]}
+        out = {"name": self.name,
+               "create": [p.to_json() for p in self.create],
+               "start": [p.to_json() for p in self.start]}
+        if self.source:
+            out["source"] = self.source
+        return out
 
     @classmethod
     def from_json(cls, data):
         return cls(data["name"], [Phase.from_json(p) for p in data["create"]],
-                   [Phase.from_json(p) for p in data["start"]])
+                   [Phase.from_json(p) for p in data["start"]], data.get("source"))
 
     def phase(self, name):
         for p in self.create + self.start:
@@ -57,64 +84,72 @@ class Pipeline:
         raise KeyError(name)
 
 
-def _parse_entries(path, section, entries):
-    from fsmrun import steps
-    phases = []
-    for entry in entries or []:
-        if not isinstance(entry, dict) or len(entry) != 1:
-            raise FsmrunError(f"pipeline {path}: {section}: each entry is `step: side`, got {entry!r}")
-        (name, side), = entry.items()
-        if side not in SIDES:
-            raise FsmrunError(f"pipeline {path}: {section}: step {name}: side must be parent or init, got {side!r}")
-        if name not in steps.BUILTIN:
-            raise FsmrunError(f"pipeline {path}: {section}: unknown step {name!r}")
-        phases.append(Phase(name, side))
-    return phases
+def load(path=None, cache_dir=None):
+    """The pipeline in `path` (None: the default), checked.
+
+    `cache_dir` is not used any more (kept until callers stop passing it).
+    """
+    if path is None or os.path.abspath(path) == DEFAULT_FILE:
+        return default()
+    from fsmrun.statemachine import pipeline_file
+    return pipeline_file.read(path)
 
 
-def parse(path):
-    """Read a pipeline file (YAML) into a Pipeline."""
-    import yaml
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def default():
+    """The default pipeline, from its compiled form when that is current."""
+    with open(DEFAULT_FILE, "rb") as f:
+        stamp = source_stamp(f.read())
     try:
-        with open(path) as f:
-            data = yaml.load(f, Loader=loader)
-    except OSError as exc:
-        raise FsmrunError(f"pipeline {path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise FsmrunError(f"pipeline {path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise FsmrunError(f"pipeline {path}: must be a mapping with `create` and `start`")
-    return Pipeline(str(data.get("name", os.path.basename(path))),
-                    _parse_entries(path, "create", data.get("create")),
-                    _parse_entries(path, "start", data.get("start")))
-
-
-def load(path=DEFAULT_FILE, cache_dir=None):
-    """The pipeline in `path`, from the compiled cache when it is current."""
-    if cache_dir is None:
-        return parse(path)
-    st = os.stat(path)
-    key = f"{os.path.abspath(path)}:{st.st_size}:{st.st_mtime_ns}"
-    cache = os.path.join(cache_dir, "pipeline-" + _hash(key) + ".json")
-    try:
-        with open(cache, "rb") as f:
-            return Pipeline.from_json(json.loads(f.read()))
-    except (OSError, ValueError, KeyError):
+        with open(COMPILED_DEFAULT, "rb") as f:
+            data = json.loads(f.read())
+        if data.get("compiled_from", {}).get("crc32") == stamp:
+            return Pipeline.from_json(data)
+    except (OSError, ValueError, KeyError, AttributeError):
         pass
-    pipeline = parse(path)
-    try:
-        os.makedirs(cache_dir, exist_ok=True)
-        tmp = f"{cache}.{os.getpid()}"
-        with open(tmp, "w") as f:
-            json.dump(pipeline.to_json(), f)
-        os.rename(tmp, cache)
-    except OSError:
-        pass  # a cache we cannot write only costs time
-    return pipeline
+    from fsmrun.statemachine import pipeline_file
+    return pipeline_file.read(DEFAULT_FILE)
 
 
-def _hash(text):
+def source_stamp(data):
     # zlib is a builtin module; hashlib would load OpenSSL
     import zlib
-    return "%08x" % zlib.crc32(text.encode())
+    return "%08x" % zlib.crc32(data)
+
+
+def choose(flag_path, bundle_dir):
+    """The pipeline file a `create` uses: `--pipeline`, else the config's
+    annotation (a name looked up in SEARCH_PATH), else None (the default).
+
+    Runs before `load_spec`: it peeks at config.json, and parses it only if
+    the annotation's name appears in it.  A config it cannot read is left for
+    `load_spec` to report.
+    """
+    if flag_path:
+        return flag_path
+    try:
+        with open(os.path.join(bundle_dir or ".", "config.json"), "rb") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    if ANNOTATION.encode() not in raw:
+        return None
+    try:
+        annotations = json.loads(raw).get("annotations") or {}
+        name = annotations.get(ANNOTATION)
+    except (ValueError, AttributeError):
+        return None
+    return find_named(name) if name else None
+
+
+def find_named(name):
+    where = f"config.json annotation {ANNOTATION}={name!r}"
+    if not isinstance(name, str) or not name.replace("-", "_").isidentifier():
+        raise FsmrunError(f"{where}: a pipeline name (letters, digits, _ and -), "
+                          "not a path: give a file with --pipeline")
+    dirs = os.environ.get("FSMRUN_PIPELINE_PATH")
+    dirs = dirs.split(":") if dirs else SEARCH_PATH
+    for directory in dirs:
+        path = os.path.join(directory, name + ".yaml")
+        if os.path.isfile(path):
+            return path
+    raise FsmrunError(f"{where}: no {name}.yaml in {', '.join(dirs)}")

@@ -107,17 +107,24 @@ class StateStore:
         return sorted(n for n in names if not n.startswith("."))
 
     def remove(self, container_id):
-        """Remove the container's directory and what is left in it."""
+        """Remove the container's directory and what is left in it: files,
+        and the directories steps made there (runtime/fstree.py: never
+        through a symlink or a mount point)."""
         directory = self.dir_of(container_id)
         try:
             names = os.listdir(directory)
         except FileNotFoundError:
             return
-        for name in names:
+        # the state file last: if a directory cannot go, destroy can run again
+        for name in sorted(names, key=lambda n: n == STATE_FILE):
+            path = os.path.join(directory, name)
             try:
-                os.unlink(os.path.join(directory, name))
+                os.unlink(path)  # a symlink goes, not what it points to
             except FileNotFoundError:
                 pass
+            except IsADirectoryError:
+                from fsmrun.runtime.fstree import remove_tree
+                remove_tree(path)
         try:
             os.rmdir(directory)
         except FileNotFoundError:

@@ -35,3 +35,11 @@ def undo(ctx, record):
     cgroup.kill_all(9)
     if not record.get("existed"):
         cgroup.remove()
+
+
+def describe_undo(record):
+    paths = (record.get("cgroup") or {}).get("paths") or {}
+    where = next(iter(paths.values()), "?")
+    if record.get("existed"):
+        return f"kill every process in {where} (it existed before: kept)"
+    return f"kill every process in the cgroup and remove it: {where} (+{max(len(paths) - 1, 0)} hierarchies)"

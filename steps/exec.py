@@ -1,9 +1,8 @@
-"""Wait on the exec fifo, then exec the container's process.
+"""Exec the container's process: the init becomes it.
 
-Opening the fifo for writing blocks until `fsmrun start` opens it for
-reading; the byte written tells `start` the init is released.  Python
-ignores SIGPIPE and SIGXFSZ, and an ignored signal stays ignored across exec:
-both are reset so the process starts with the defaults it expects.
+Python ignores SIGPIPE and SIGXFSZ, and an ignored signal stays ignored
+across exec: both are reset so the process starts with the defaults it
+expects.  `start` released the init (the exec fifo) before this phase.
 """
 
 import os
@@ -11,16 +10,10 @@ import os
 from fsmrun.runtime.errors import syscall_error
 
 SIDE = "init"
+RETURNS = False  # the init becomes the process
 
 
 def apply(ctx, record):
-    try:
-        fifo = os.open(f"/proc/self/fd/{ctx.fifo_fd}", os.O_WRONLY | os.O_CLOEXEC)
-    except OSError as exc:
-        raise syscall_error("open", "exec fifo", exc) from None
-    os.write(fifo, b"0")
-    os.close(fifo)
-    os.close(ctx.fifo_fd)
     import _signal
     for sig in (_signal.SIGPIPE, _signal.SIGXFSZ):
         _signal.signal(sig, _signal.SIG_DFL)

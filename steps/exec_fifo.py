@@ -33,3 +33,7 @@ def undo(ctx, record):
         os.unlink(record["path"])
     except FileNotFoundError:
         pass
+
+
+def describe_undo(record):
+    return f"remove {record.get('path')}"

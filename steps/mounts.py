@@ -18,10 +18,16 @@ _BIND_KEEP = L.MS_BIND | L.MS_REC | L.MS_REMOUNT
 
 
 def apply(ctx, record):
+    # destinations mounted by an earlier apply of this record are left alone
+    # (apply is idempotent); the rootfs itself is not trusted to tell, since
+    # a bundle may come with anything mounted inside it
+    done = record.setdefault("mounted", [])
     root_fd = rootpath.open_root(ctx.rootfs)
     try:
-        for m in ctx.spec.get("mounts") or ():
-            mount_one(ctx, root_fd, m)
+        for index, m in enumerate(ctx.spec.get("mounts") or ()):
+            if index not in done:
+                mount_one(ctx, root_fd, m)
+                done.append(index)
     finally:
         os.close(root_fd)
 

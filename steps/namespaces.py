@@ -12,10 +12,24 @@ from fsmrun.runtime.errors import FsmrunError, syscall_error
 SIDE = "init"
 
 
+def _ns_id(ns_type):
+    return os.stat(f"/proc/self/ns/{linux.NAMESPACE_PROC_NAMES[ns_type]}").st_ino
+
+
+def record(ctx):
+    # the namespaces the init started in: a type whose namespace differs
+    # from these has been unshared or joined already (apply is idempotent)
+    return {"before": {t: _ns_id(t) for t in ctx.namespaces()
+                       if t in linux.NAMESPACE_PROC_NAMES and t not in ("pid", "user")}}
+
+
 def apply(ctx, record):
     flags = 0
+    before = record.get("before") or {}
     for ns_type, path in ctx.namespaces().items():
         if ns_type == "pid":
+            continue
+        if ns_type in before and _ns_id(ns_type) != before[ns_type]:
             continue
         if ns_type == "user":
             raise FsmrunError("user namespaces are not supported yet")

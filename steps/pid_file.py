@@ -35,3 +35,9 @@ def undo(ctx, record):
         os.unlink(record["path"])
     except FileNotFoundError:
         pass
+
+
+def describe_undo(record):
+    if not record.get("path"):
+        return "nothing to undo"
+    return f"remove {record['path']} if create fails (afterwards it is the engine's)"

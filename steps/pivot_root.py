@@ -11,7 +11,15 @@ from fsmrun.runtime.errors import syscall_error
 SIDE = "init"
 
 
+def record(ctx):
+    st = os.stat(ctx.rootfs)
+    return {"root": [st.st_dev, st.st_ino]}
+
+
 def apply(ctx, record):
+    st = os.stat("/")
+    if record.get("root") == [st.st_dev, st.st_ino]:
+        return  # the rootfs is / already
     if ctx.options.get("no_pivot"):
         return _move_root(ctx.rootfs)
     old_root = os.open("/", os.O_DIRECTORY | os.O_RDONLY | os.O_CLOEXEC)

@@ -52,10 +52,13 @@ def apply(ctx, record):
     if process.get("noNewPrivileges"):
         linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
     user = process.get("user") or {}
+    uid, gid = user.get("uid", 0), user.get("gid", 0)
+    groups = sorted(user.get("additionalGids") or [])
     try:
-        os.setgroups(user.get("additionalGids") or [])
-        os.setgid(user.get("gid", 0))
-        os.setuid(user.get("uid", 0))
+        if (os.getuid(), os.getgid(), sorted(os.getgroups())) != (uid, gid, groups):
+            os.setgroups(groups)
+            os.setgid(gid)
+            os.setuid(uid)
     except OSError as exc:
         raise syscall_error("setuid/setgid", f"{user.get('uid', 0)}:{user.get('gid', 0)}", exc) from None
     if "umask" in user:

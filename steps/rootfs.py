@@ -28,6 +28,8 @@ def apply(ctx, record):
             linux.mount(None, parent, None, linux.MS_PRIVATE)
         except OSError as exc:
             raise syscall_error("mount --make-private", parent, exc) from None
+    if parent == ctx.rootfs:
+        return  # a mount point already: what pivot_root needs
     try:
         linux.mount(ctx.rootfs, ctx.rootfs, "bind", linux.MS_BIND | linux.MS_REC)
     except OSError as exc:

@@ -12,7 +12,7 @@ gets its parent-death signal) and exits, so no process escapes the journal.
 
 import os
 
-from fsmrun.runtime import linux, proc
+from fsmrun.runtime import faults, linux, proc
 from fsmrun.runtime.channel import Channel
 from fsmrun.runtime.errors import syscall_error
 
@@ -25,11 +25,14 @@ def preload(ctx):
     from fsmrun import steps
     from fsmrun.runtime import init  # noqa: F401
     for phase in ctx.pipeline.create + ctx.pipeline.start:
-        steps.get(phase.name)
+        steps.resolve(phase)
 
 
 def apply(ctx, record):
+    if record.get("pid") and proc.is_alive(record["pid"], record.get("start")):
+        return  # spawned already
     preload(ctx)
+    ctx.parent_killer_fd = faults.arm_peer_killer(ctx)
     pid_ns = ctx.namespaces()
     own_ns = None
     if "pid" in pid_ns:
@@ -59,6 +62,9 @@ def apply(ctx, record):
             linux.setns(own_ns, linux.CLONE_NEWPID)
             os.close(own_ns)
     init_end.close()
+    if ctx.parent_killer_fd >= 0:
+        os.close(ctx.parent_killer_fd)
+        ctx.parent_killer_fd = -1
     ctx.channel = parent_end
     ctx.init_pid = pid
     ctx.init_start = proc.start_time(pid)
@@ -74,3 +80,9 @@ def undo(ctx, record):
     pid = record.get("pid")
     if pid:
         proc.kill_and_wait(pid, record.get("start"))
+
+
+def describe_undo(record):
+    if not record.get("pid"):
+        return "nothing: the init died with create (parent-death signal, end of its channel)"
+    return f"SIGKILL pid {record['pid']} (if its start time is still {record.get('start')}) and wait for it"

@@ -94,6 +94,7 @@ def fsmrun(workdir):
     yield runner
     leaks = leaked(before, root)
     cleanup(runner)
+    remove_interfaces(leaks.get("interfaces", ()))
     assert not leaks, f"the test left these behind: {leaks}"
 
 
@@ -182,9 +183,14 @@ def container_processes():
     return pids
 
 
+def interfaces():
+    """The host's network interfaces (a veth end a test left shows here)."""
+    return set(os.listdir("/sys/class/net"))
+
+
 def snapshot():
     return {"cgroups": cgroup_dirs(), "mounts": mount_points(),
-            "processes": container_processes()}
+            "processes": container_processes(), "interfaces": interfaces()}
 
 
 def leaked(before, root):
@@ -215,6 +221,13 @@ def cleanup(runner):
             pass
 
 
+def remove_interfaces(names):
+    """Delete the veth ends a test left (deleting one end deletes its peer)."""
+    for name in names:
+        if name.startswith("fsmv"):
+            subprocess.run(["ip", "link", "del", name], stderr=subprocess.DEVNULL)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """After the whole suite: nothing a test made may be left on the machine."""
     leftovers = {"cgroups": sorted(cgroup_dirs()), "processes": sorted(container_processes())}
@@ -223,3 +236,24 @@ def pytest_sessionfinish(session, exitstatus):
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
             f"LEAK: the test suite left these behind: {leftovers}", red=True)
         session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    import sys
+    matrix = sys.modules.get("test_fault_matrix")
+    if matrix is not None:
+        for name, size in matrix.MATRIX_SIZES.items():
+            terminalreporter.write_line(f"fault-injection matrix ({name} pipeline): {size} cases")
+
+
+@pytest.fixture
+def step_ctx(fsmrun, bundle, cid):
+    """A Context with the spec loaded and the cgroup made, for running steps
+    one by one; the cgroup and state go at the end."""
+    import stepharness
+    bundle.configure(linux__cgroupsPath=f"/{cid}")
+    ctx = stepharness.parent_ctx(fsmrun.root, cid, bundle)
+    record = stepharness.apply(ctx, "cgroup")
+    yield ctx
+    stepharness.undo(ctx, "cgroup", record)
+    ctx.store.remove(cid)

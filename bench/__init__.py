@@ -1,0 +1,1 @@
+"""The benchmark of fsmrun against runc and crun: see bench/README.md."""

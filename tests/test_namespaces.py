@@ -1,0 +1,12 @@
+"""namespaces: new mount, uts, ipc and network namespaces once, however often applied."""
+
+import stepharness
+
+
+def test_namespaces_applied_twice_is_as_once(step_ctx):
+    seen = stepharness.assert_init_step_idempotent(step_ctx, "namespaces")
+
+
+
+def test_namespaces_undo_is_harmless(step_ctx):
+    stepharness.undo(step_ctx, "namespaces", {}, times=2)
