@@ -76,6 +76,7 @@ class Bench:
         self.errors = []
         self.leaks = []
         self.overheads = {}
+        self.versions = {}
         self.rounds_done = 0
 
     def setup(self):
@@ -91,6 +92,7 @@ class Bench:
                 self.unavailable[name] = f"crun fails here: {exc}"
                 del self.runtimes[name]
                 self.checker.clean([rt])
+        self.versions = {name: rt.version() for name, rt in self.runtimes.items()}
         crun = self.runtimes.get("crun")
         self.overheads = overheads(max(self.opts.rounds, 5), bool(crun and crun.note))
 
@@ -132,7 +134,7 @@ class Bench:
             "rounds": self.rounds_done, "warmup": self.opts.warmup,
             "concurrency": self.opts.concurrency, "scenarios": self.opts.scenarios,
             "interrupted": interrupted,
-            "runtimes": {n: {"argv": rt.argv, "version": rt.version(), "note": rt.note}
+            "runtimes": {n: {"argv": rt.argv, "version": self.versions.get(n), "note": rt.note}
                          for n, rt in self.runtimes.items()},
             "unavailable": self.unavailable,
             "overheads": self.overheads,

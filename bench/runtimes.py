@@ -10,8 +10,9 @@ count for it; a container init that outlives its runtime does not (see
 Peak RSS needs care: the kernel carries the peak of the memory a process had
 before exec into its ru_maxrss, and a child of this Python process starts
 with (posix_spawn: shares) our 17 MiB. So a call that measures peak RSS is
-forked by a static busybox shell that exits at once: the runtime, orphaned,
-comes to us (we are a subreaper) and wait4 reports its own peak alone.
+forked by `setsid -f` (1.5 MiB), which exits at once without reaping it: the
+runtime, orphaned, comes to us (we are a subreaper) and wait4 reports its own
+peak. (A shell's `cmd &` would do, but a shell may reap a quick child.)
 """
 
 import os
@@ -22,7 +23,6 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
-from functools import cache
 
 DEVNULL = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
 
@@ -48,37 +48,32 @@ def _cpu_ms(rusage):
     return (rusage.ru_utime + rusage.ru_stime) * 1000
 
 
-@cache
-def _busybox():
-    from fsmrun.runtime.bundle import find_static_busybox
-    return find_static_busybox()
-
-
 def invoke(argv, capture=False, rss=False, env=None):
     """Run argv to completion with stdio on /dev/null (or a file for stdout).
 
     Never a pipe: a container init inherits the runtime's stdio, and a pipe
     would make the caller wait for the container, not for the runtime.
     Files are opened before the clock starts, so the timed span is spawn,
-    run and reap only. With rss=True the call goes through a busybox shell
-    (see above): its peak RSS is right, its times include the shell.
+    run and reap only. With rss=True the call goes through `setsid -f` and
+    a shell that tells its pid and execs (see above): its peak RSS is right,
+    its times include those two.
     """
-    with (tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out,
-          tempfile.TemporaryFile() as pid_file):
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         actions = [(os.POSIX_SPAWN_DUP2, DEVNULL, 0),
                    (os.POSIX_SPAWN_DUP2, out.fileno() if capture else DEVNULL, 1),
                    (os.POSIX_SPAWN_DUP2, err.fileno(), 2)]
         path, args = argv[0], argv
         if rss:
-            actions.append((os.POSIX_SPAWN_DUP2, pid_file.fileno(), 3))
-            path, args = _busybox(), ["busybox", "sh", "-c", '"$@" 3>&- & echo $! >&3',
-                                      "sh", *argv]
+            pid_r, pid_w = os.pipe()
+            actions.append((os.POSIX_SPAWN_DUP2, pid_w, 3))
+            path, args = _setsid(), ["setsid", "-f", "/bin/sh", "-c",
+                                     'echo $$ >&3; exec "$@" 3>&-', "sh", *argv]
         start = time.perf_counter()
         pid = os.posix_spawn(path, args, env or os.environ, file_actions=actions)
         if rss:
-            _wait(pid)  # the shell, which exits once it has forked
-            pid_file.seek(0)
-            pid = int(pid_file.read())
+            os.close(pid_w)
+            _wait(pid)  # setsid, which exits as soon as it has forked
+            pid = int(_read_to_end(pid_r))  # end: the runtime's exec closed it
         _, status, rusage = _wait(pid)
         wall = (time.perf_counter() - start) * 1000
         code = os.waitstatus_to_exitcode(status)
@@ -89,6 +84,18 @@ def invoke(argv, capture=False, rss=False, env=None):
         out.seek(0)
         return Call(wall, _cpu_ms(rusage), rusage.ru_maxrss / 1024 if rss else None,
                     out.read().decode() if capture else "")
+
+
+def _setsid():
+    return resolve("setsid")[0]
+
+
+def _read_to_end(fd):
+    data = b""
+    while chunk := os.read(fd, 64):
+        data += chunk
+    os.close(fd)
+    return data
 
 
 def _wait(pid):

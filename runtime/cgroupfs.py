@@ -904,8 +904,9 @@ class Cgroup:
 
     # -- processes -----------------------------------------------------------------
 
-    def join(self, pid=0):
-        """Move process `pid` (0: the caller) into the cgroup in every hierarchy.
+    def join(self, pid=0, skip=()):
+        """Move process `pid` (0: the caller) into the cgroup in every hierarchy
+        but those in `skip` (a process born in the v2 one need not move).
 
         On v1 the caller joins through `tasks` (it moves only the calling
         thread, so use it from a single-threaded process): that avoids the
@@ -914,7 +915,7 @@ class Cgroup:
         text = str(pid)
         done = set()
         for key, path in self.paths.items():
-            if path in done:
+            if path in done or key in skip:
                 continue  # co-mounted controllers (cpu,cpuacct) share a directory
             done.add(path)
             if self.version == 1 and key != UNIFIED and pid == 0:

@@ -38,6 +38,13 @@ class Channel:
         except BrokenPipeError:
             raise EOFError("peer closed the channel") from None
 
+    def pending(self):
+        """Whether a message can be read without waiting."""
+        if b"\n" in self._buffer:
+            return True
+        import select
+        return bool(select.select([self.read_fd], [], [], 0)[0])
+
     def recv(self):
         """The next message, or None at end-of-file (the peer is gone)."""
         while b"\n" not in self._buffer:

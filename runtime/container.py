@@ -9,7 +9,6 @@ from fsmrun import OCI_VERSION, steps
 from fsmrun.runtime import phases, proc
 from fsmrun.runtime.context import Context
 from fsmrun.runtime.errors import FsmrunError, NotFound
-from fsmrun.statemachine import lifecycle
 from fsmrun.statemachine import pipeline as pipelines
 from fsmrun.statemachine.journal import Journal
 from fsmrun.statemachine.store import validate_id
@@ -59,6 +58,8 @@ class Lifecycle:
 
 
 def machine_for(ctx, initial):
+    # imported here: `state`, `list` and `kill` change no state and need no machine
+    from fsmrun.statemachine import lifecycle
     model = Lifecycle(ctx)
     lifecycle.build(model, ctx.pipeline, run_phase=model.run_phase,
                     on_created=model.on_created, on_start=model.on_start,
@@ -126,8 +127,7 @@ def oci_state(doc, status):
 def create(store, container_id, options, pipeline_file=None):
     """Run the `creating` phases; on any failure take back what was applied."""
     validate_id(container_id)
-    pipeline = pipelines.load(pipeline_file or pipelines.DEFAULT_FILE,
-                              cache_dir=os.path.join(store.root, ".cache"))
+    pipeline = pipelines.load(pipeline_file)
     store.make_dir(container_id)
     ctx = Context(store, container_id, "create")
     ctx.options = options

@@ -25,6 +25,7 @@ class Context:
         self.keep_fds = ()       # fds the init must not close (fifo, channel)
         self.fifo_fd = -1        # the init's O_PATH handle on the exec fifo
         self.executable = None   # process.args[0] resolved inside the container
+        self.born_in_cgroup = False  # the init was cloned into the v2 cgroup
         self.phase = None        # the pipeline phase being applied or undone
         self.parent_killer_fd = -1  # fault injection: the init's way to kill `create`
 

@@ -13,7 +13,7 @@ def describe_undo(ctx, entry):
     phase = container._phase_of(ctx, entry)
     try:
         step = steps.resolve(phase)
-    except (KeyError, ImportError):
+    except (KeyError, ImportError, AttributeError):
         return "unknown step"
     describe = getattr(step, "describe_undo", None)
     if describe is not None:

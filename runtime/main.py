@@ -25,7 +25,7 @@ commands:
   spec     write a default config.json
   bundle   make a runnable busybox bundle (fsmrun only)
   demo     run a container through its whole lifecycle (fsmrun only)
-  pipeline check|show|graph [FILE]: a pipeline, checked, listed or drawn (fsmrun only)
+  pipeline check, list or draw a pipeline: check|show|graph [FILE] (fsmrun only)
 
 global options:
   --root DIR           state directory (default /run/fsmrun)

@@ -34,12 +34,21 @@ def step_record(step, ctx):
     return plan(ctx) if plan else {}
 
 
+def needs_write_ahead(step, ctx):
+    """Whether a parent step's record must be on disk before it runs: unless
+    the step says it changes nothing on the host (WRITE_AHEAD = False, or a
+    function of the context), it must."""
+    flag = getattr(step, "WRITE_AHEAD", True)
+    return flag(ctx) if callable(flag) else flag
+
+
 def apply_journalled(ctx, phase):
     """Apply a parent-side phase: record, fault points, step, done mark."""
     step = steps.resolve(phase)
     ctx.phase = phase
     try:
-        entry = ctx.journal.begin(phase.name, "parent", step_record(step, ctx))
+        entry = ctx.journal.begin(phase.name, "parent", step_record(step, ctx),
+                                  needs_write_ahead(step, ctx))
         faults.point(ctx, phase, "before")
         step.apply(ctx, entry["record"])
         faults.point(ctx, phase, "after")
@@ -71,13 +80,19 @@ def wait_for_init(ctx, phase):
     """Journal the init's reports until it finishes `phase`."""
     journal = ctx.journal
     while True:
+        if journal.dirty and ctx.channel is not None and not ctx.channel.pending():
+            # idle until the init's next report: let `inspect` see its progress
+            # (no fsync: these records describe nothing outside the init)
+            journal.flush(durable=False)
         msg = ctx.channel.recv() if ctx.channel else None
         if msg is None:
             raise FsmrunError("the container's init exited without reporting an error"
                               + _init_exit_detail(ctx)).in_phase(phase.name, phase.side)
         kind = msg["t"]
         if kind == "enter":
-            journal.begin(msg["phase"], "init", msg.get("record") or {})
+            # init phases change only the init's namespaces, which die with
+            # it: their records need not be on disk before they take effect
+            journal.begin(msg["phase"], "init", msg.get("record") or {}, write_ahead=False)
         elif kind == "done":
             entry = journal.find(msg["phase"])
             if entry is not None:

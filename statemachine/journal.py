@@ -33,20 +33,25 @@ class Journal:
     def records(self):
         return self.doc["journal"]
 
-    def flush(self):
-        self.store.write(self.id, self.doc)
+    def flush(self, durable=None):
+        self.store.write(self.id, self.doc, durable)
         self.dirty = False
 
     def flush_if_dirty(self):
         if self.dirty:
             self.flush()
 
-    def begin(self, step, side, record=None):
-        """Write the record of a step about to take effect (write-ahead)."""
+    def begin(self, step, side, record=None, write_ahead=True):
+        """Record a step about to take effect, and write it out first unless
+        the step changes nothing outside the container's own namespaces (its
+        record then goes out with the next write)."""
         entry = {"step": step, "side": side, "status": APPLYING,
                  "started": now(), "record": record if record is not None else {}}
         self.records.append(entry)
-        self.flush()
+        if write_ahead:
+            self.flush()
+        else:
+            self.dirty = True
         return entry
 
     def note(self, record, **data):

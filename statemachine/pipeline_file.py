@@ -83,8 +83,12 @@ def _loader():
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
-            if key in out:
-                raise _Duplicate(line, key)
+            try:
+                given = key in out
+            except TypeError:  # a list or a mapping as a key
+                raise _Refused(line, f"a key must be a name, got {key!r}") from None
+            if given:
+                raise _Refused(line, f"key {key!r} is given twice")
             out[key] = loader.construct_object(value_node, deep=True)
             out.key_lines[key] = line
         return out
@@ -100,10 +104,12 @@ def _loader():
     return yaml, Loader
 
 
-class _Duplicate(Exception):
-    def __init__(self, line, key):
-        super().__init__(line, key)
-        self.line, self.key = line, key
+class _Refused(Exception):
+    """Raised from inside the loader, where the file's name is not known."""
+
+    def __init__(self, line, problem):
+        super().__init__(line, problem)
+        self.line, self.problem = line, problem
 
 
 def load_yaml(src):
@@ -113,8 +119,8 @@ def load_yaml(src):
             return yaml.load(f, Loader=loader)
     except OSError as exc:
         raise PipelineError(f"{src.path}: cannot read: {exc.strerror}") from None
-    except _Duplicate as dup:
-        src.fail(dup.line, f"key {dup.key!r} is given twice")
+    except _Refused as exc:
+        src.fail(exc.line, exc.problem)
     except yaml.YAMLError as exc:
         mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
         context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
@@ -162,7 +168,7 @@ def _entries(src, entries, section):
     phases = []
     for entry, line in zip(entries or (), getattr(entries, "item_lines", ())):
         if isinstance(entry, Map) and "step" in entry:
-            phases.append(definition(src, entry, DEFINITION_KEYS))
+            phases.append(definition(src, entry, DEFINITION_KEYS, line))
         elif isinstance(entry, Map) and len(entry) == 1:
             (name, side), = entry.items()
             phases.append(Phase(name, side, line=line))
@@ -172,11 +178,11 @@ def _entries(src, entries, section):
     return phases
 
 
-def definition(src, entry, keys):
+def definition(src, entry, keys, line):
     """A Phase from a DEFINITION mapping (its side may be left to the step)."""
     from fsmrun.steps import EXEC
     if not isinstance(entry, Map):
-        src.fail(getattr(entry, "line", None), f"a step is a mapping with `step:`, got {entry!r}")
+        src.fail(line, f"a step is a mapping with `step:`, got {entry!r}")
     name = entry.get("step")
     src.check_keys(entry, keys, "a step", name)
     if not name:
@@ -200,8 +206,8 @@ class Edits:
 def _edit(src, data, lists):
     edits = Edits()
     replace = data.get("replace") or Seq()
-    for entry in replace:
-        phase = definition(src, entry, DEFINITION_KEYS)
+    for entry, line in zip(replace, replace.item_lines):
+        phase = definition(src, entry, DEFINITION_KEYS, line)
         where = _find(lists, phase.name)
         if where is None:
             src.fail(phase.line, "replace: no such step in the pipeline", phase.name)
@@ -209,13 +215,15 @@ def _edit(src, data, lists):
         where[0][where[1]] = phase
     remove = data.get("remove") or Seq()
     for name, line in zip(remove, remove.item_lines):
-        where = _find(lists, name) if isinstance(name, str) else None
+        if not isinstance(name, str):
+            src.fail(line, f"remove: a list of step names, got {name!r}")
+        where = _find(lists, name)
         if where is None:
             src.fail(line, "remove: no such step in the pipeline", name)
         edits.removed[name] = (line, where[0].pop(where[1]).uses)
     insert = data.get("insert") or Seq()
-    for entry in insert:
-        phase = definition(src, entry, INSERT_KEYS)
+    for entry, line in zip(insert, insert.item_lines):
+        phase = definition(src, entry, INSERT_KEYS, line)
         anchors = [key for key in ("before", "after") if key in entry]
         if len(anchors) != 1:
             src.fail(phase.line, "insert: give exactly one of `before:` or `after:`", phase.name)

@@ -82,7 +82,7 @@ class StateStore:
         except ValueError as exc:
             raise FsmrunError(f"state file {path} is corrupt: {exc}") from None
 
-    def write(self, container_id, doc):
+    def write(self, container_id, doc, durable=None):
         directory = self.dir_of(container_id)
         path = os.path.join(directory, STATE_FILE)
         tmp = path + ".tmp"
@@ -91,7 +91,7 @@ class StateStore:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
             try:
                 os.write(fd, data)
-                if self.durable:
+                if self.durable if durable is None else durable:
                     os.fdatasync(fd)
             finally:
                 os.close(fd)

@@ -10,7 +10,8 @@ SIDE = "init"
 
 
 def apply(ctx, record):
-    ctx.cgroup.join(0)
+    # spawn_init had the init born in the v2 hierarchy when it could
+    ctx.cgroup.join(0, skip=("unified",) if ctx.born_in_cgroup else ())
 
 
 def undo(ctx, record):

@@ -9,6 +9,12 @@ from fsmrun.runtime import hooks
 SIDE = "parent"
 
 
+def WRITE_AHEAD(ctx):  # noqa: N802 - the step attribute, as a function
+    # once armed, the hooks are owed: that must be on disk before anything
+    # else happens (with no hooks there is nothing to owe)
+    return bool(hooks.hooks_of(ctx.spec, "poststop"))
+
+
 def record(ctx):
     # the spec may be gone when they run: keep the hooks themselves
     return {"hooks": hooks.hooks_of(ctx.spec, "poststop")}

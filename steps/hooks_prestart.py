@@ -6,6 +6,10 @@ from fsmrun.runtime import hooks
 SIDE = "parent"
 
 
+def WRITE_AHEAD(ctx):  # noqa: N802 - the step attribute, as a function
+    return bool(hooks.hooks_of(ctx.spec, "prestart"))
+
+
 def apply(ctx, record):
     if record.get("ran"):
         return  # hooks run once: a second apply of the same record does nothing

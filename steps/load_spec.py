@@ -4,6 +4,7 @@ host, so there is nothing to undo."""
 from fsmrun.runtime.spec import load_bundle
 
 SIDE = "parent"
+WRITE_AHEAD = False  # reads files, changes nothing
 
 
 def apply(ctx, record):

@@ -33,34 +33,12 @@ def apply(ctx, record):
         return  # spawned already
     preload(ctx)
     ctx.parent_killer_fd = faults.arm_peer_killer(ctx)
-    pid_ns = ctx.namespaces()
-    own_ns = None
-    if "pid" in pid_ns:
-        own_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-        path = pid_ns["pid"]
-        try:
-            if path:
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-                try:
-                    linux.setns(fd, linux.CLONE_NEWPID)
-                finally:
-                    os.close(fd)
-            else:
-                linux.unshare(linux.CLONE_NEWPID)
-        except OSError as exc:
-            os.close(own_ns)
-            raise syscall_error("setns" if path else "unshare(CLONE_NEWPID)", path, exc) from None
     parent_end, init_end = Channel.pair()
-    try:
-        pid = os.fork()
-        if pid == 0:
-            parent_end.close()
-            from fsmrun.runtime.init import init_main
-            init_main(ctx, init_end)  # never returns
-    finally:
-        if own_ns is not None:
-            linux.setns(own_ns, linux.CLONE_NEWPID)
-            os.close(own_ns)
+    pid = _fork_init(ctx)
+    if pid == 0:
+        parent_end.close()
+        from fsmrun.runtime.init import init_main
+        init_main(ctx, init_end)  # never returns
     init_end.close()
     if ctx.parent_killer_fd >= 0:
         os.close(ctx.parent_killer_fd)
@@ -70,6 +48,63 @@ def apply(ctx, record):
     ctx.init_start = proc.start_time(pid)
     ctx.journal.set(pid=pid, pid_start=ctx.init_start)
     ctx.journal.note(record, pid=pid, start=ctx.init_start)
+
+
+def _fork_init(ctx):
+    """Fork the init: clone3 into a new PID namespace and straight into the
+    cgroup's v2 directory when the kernel can; else the parent enters the
+    PID namespace for its children, forks, and the init joins the cgroup
+    itself (cgroup_join)."""
+    namespaces = ctx.namespaces()
+    path = namespaces.get("pid")
+    new_pid_ns = "pid" in namespaces and not path
+    own_ns = _enter_pid_ns(path) if path else None
+    try:
+        cgroup_fd = _v2_directory(ctx)
+        try:
+            ctx.born_in_cgroup = cgroup_fd >= 0
+            return linux.fork_into(linux.CLONE_NEWPID if new_pid_ns else 0, cgroup_fd)
+        except OSError:
+            ctx.born_in_cgroup = False
+        finally:
+            if cgroup_fd >= 0:
+                os.close(cgroup_fd)
+        if new_pid_ns:
+            own_ns = _enter_pid_ns(None)
+        return os.fork()
+    finally:
+        if own_ns is not None:
+            linux.setns(own_ns, linux.CLONE_NEWPID)
+            os.close(own_ns)
+
+
+def _enter_pid_ns(path):
+    """Make the PID namespace at `path` (None: a new one) the one our children
+    are born in; returns a handle on ours to come back to."""
+    own_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if path:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                linux.setns(fd, linux.CLONE_NEWPID)
+            finally:
+                os.close(fd)
+        else:
+            linux.unshare(linux.CLONE_NEWPID)
+    except OSError as exc:
+        os.close(own_ns)
+        raise syscall_error("setns" if path else "unshare(CLONE_NEWPID)", path, exc) from None
+    return own_ns
+
+
+def _v2_directory(ctx):
+    path = ctx.cgroup.paths.get("unified") if ctx.cgroup is not None else None
+    if not path:
+        return -1
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return -1
 
 
 def check(ctx):

@@ -75,6 +75,8 @@ def observe_in_init():
 def run_init_steps(ctx, names, twice=None):
     """Apply init steps in order in a forked child (`twice`: that one twice)
     and return what the child observed afterwards, or raise its error."""
+    for name in names:  # after pivot_root the host's modules are out of reach
+        steps.resolve(phase_of(ctx, name))
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:

@@ -6,8 +6,9 @@ import json
 import os
 import shutil
 
-AUDIT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                     "pipelines", "audit.yaml")
+from fsmrun.statemachine.pipeline import PIPELINES_DIR
+
+AUDIT = os.path.join(PIPELINES_DIR, "audit.yaml")
 
 
 def audit_lines(path):

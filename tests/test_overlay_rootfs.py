@@ -4,8 +4,9 @@ and `destroy` unmounts the overlay and removes its layers."""
 
 import os
 
-OVERLAY = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                       "pipelines", "overlay.yaml")
+from fsmrun.statemachine.pipeline import PIPELINES_DIR
+
+OVERLAY = os.path.join(PIPELINES_DIR, "overlay.yaml")
 
 
 def overlay_mounts(state_dir):

@@ -106,7 +106,7 @@ def test_default_json_is_compiled_from_default_yaml():
     want = compiled(pipeline_file.read(pipelines.DEFAULT_FILE), pipelines.DEFAULT_FILE)
     with open(pipelines.COMPILED_DEFAULT) as f:
         assert f.read() == want, ("pipelines/default.json is stale: run `fsmrun pipeline "
-                                  "show --format json > pipelines/default.json` in pipelines/")
+                                  "show --format json > pipelines/default.json`")
 
 
 def test_a_stale_compiled_default_is_not_used(tmp_path, monkeypatch):

@@ -8,8 +8,9 @@ import json
 import os
 import subprocess
 
-VETH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                    "pipelines", "veth.yaml")
+from fsmrun.statemachine.pipeline import PIPELINES_DIR
+
+VETH = os.path.join(PIPELINES_DIR, "veth.yaml")
 PING_GATEWAY = ["sh", "-c", "gw=$(ip route | awk '/^default/ {print $3}'); "
                             "ip -4 -o addr show eth0 | awk '{print $4}'; "
                             "ping -c 1 -W 5 $gw"]
