@@ -53,9 +53,27 @@ def apply_journalled(ctx, phase):
         step.apply(ctx, entry["record"])
         faults.point(ctx, phase, "after")
     except Exception as exc:
-        raise wrap_error(exc, phase) from exc
+        # a step that needs the init fails when the init has died: the init's
+        # own report, if it sent one, says why
+        raise (_init_report(ctx) or wrap_error(exc, phase)) from exc
     ctx.journal.done(entry)
     ctx.journal.set(phase=phase.name)
+
+
+def _init_report(ctx):
+    """An error the init has reported and nobody read yet, or None."""
+    channel = ctx.channel
+    try:
+        while channel is not None and channel.pending():
+            msg = channel.recv()
+            if msg is None:
+                return None
+            if msg["t"] == "error":
+                return FsmrunError(msg["msg"], errno=msg.get("errno"),
+                                   phase=msg.get("phase"), side="init")
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def run_in_parent(ctx, phase):
