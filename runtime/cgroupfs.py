@@ -394,6 +394,23 @@ def _hugepage_writes(resources, suffix):
     return writes
 
 
+def _cpuset_writes(cpu):
+    """The cpuset files, the same on v1 and v2."""
+    writes = []
+    if cpu.get("cpus"):
+        writes.append(("cpuset", "cpuset.cpus", str(cpu["cpus"]), "cpu.cpus"))
+    if cpu.get("mems"):
+        writes.append(("cpuset", "cpuset.mems", str(cpu["mems"]), "cpu.mems"))
+    return writes
+
+
+def _memory_values(resources):
+    """(limit, swap, reservation) of linux.resources.memory, checked ints."""
+    memory = resources.get("memory") or {}
+    return (_int(memory, "limit", "memory.limit"), _int(memory, "swap", "memory.swap"),
+            _int(memory, "reservation", "memory.reservation"))
+
+
 def _plan_v1(resources, current_limit=None, has_memsw=True):
     """[(controller, file, value, field)] for cgroup v1, in write order.
 
@@ -409,15 +426,9 @@ def _plan_v1(resources, current_limit=None, has_memsw=True):
     writes = []
 
     cpu = resources.get("cpu") or {}
-    if cpu.get("cpus"):
-        writes.append(("cpuset", "cpuset.cpus", str(cpu["cpus"]), "cpu.cpus"))
-    if cpu.get("mems"):
-        writes.append(("cpuset", "cpuset.mems", str(cpu["mems"]), "cpu.mems"))
-
+    writes += _cpuset_writes(cpu)
     memory = resources.get("memory") or {}
-    limit = _int(memory, "limit", "memory.limit")
-    swap = _int(memory, "swap", "memory.swap")
-    reservation = _int(memory, "reservation", "memory.reservation")
+    limit, swap, reservation = _memory_values(resources)
     if limit == -1 and swap == 0 and has_memsw:
         swap = -1  # unlimited memory means unlimited swap too, unless asked
     if limit > 0 and swap > 0 and swap < limit:
@@ -505,15 +516,8 @@ def _plan_v2(resources):
     writes = []
 
     cpu = resources.get("cpu") or {}
-    if cpu.get("cpus"):
-        writes.append(("cpuset", "cpuset.cpus", str(cpu["cpus"]), "cpu.cpus"))
-    if cpu.get("mems"):
-        writes.append(("cpuset", "cpuset.mems", str(cpu["mems"]), "cpu.mems"))
-
-    memory = resources.get("memory") or {}
-    limit = _int(memory, "limit", "memory.limit")
-    swap = _int(memory, "swap", "memory.swap")
-    reservation = _int(memory, "reservation", "memory.reservation")
+    writes += _cpuset_writes(cpu)
+    limit, swap, reservation = _memory_values(resources)
     if limit or swap or reservation:
         v2swap = _v2_swap(swap, limit)
         swap_text = _v2_num(v2swap)

@@ -10,7 +10,7 @@ Message types:
   error {phase, errno, msg} the init failed in a phase
 """
 
-import json
+from fsmrun.runtime import fastjson
 import os
 
 
@@ -32,18 +32,18 @@ class Channel:
 
     def send(self, kind, **fields):
         fields["t"] = kind
-        data = json.dumps(fields, separators=(",", ":")).encode() + b"\n"
+        data = fastjson.dumps(fields).encode() + b"\n"
         try:
             os.write(self.write_fd, data)
         except BrokenPipeError:
             raise EOFError("peer closed the channel") from None
 
-    def pending(self):
-        """Whether a message can be read without waiting."""
+    def pending(self, wait=0):
+        """Whether a message can be read (after waiting up to `wait` seconds)."""
         if b"\n" in self._buffer:
             return True
         import select
-        return bool(select.select([self.read_fd], [], [], 0)[0])
+        return bool(select.select([self.read_fd], [], [], wait)[0])
 
     def recv(self):
         """The next message, or None at end-of-file (the peer is gone)."""
@@ -53,7 +53,7 @@ class Channel:
                 return None
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
-        return json.loads(line)
+        return fastjson.loads(line)
 
     def close(self):
         for fd in (self.read_fd, self.write_fd):

@@ -6,7 +6,6 @@ fork + execve and a pidfd rather than `subprocess`: the init runs hooks too
 import anything from the host.
 """
 
-import json
 import os
 import select
 
@@ -32,7 +31,8 @@ def state_json(ctx, status, pid=None):
         "bundle": ctx.bundle or doc.get("bundle", ""),
         "annotations": (ctx.spec or {}).get("annotations") or doc.get("annotations") or {},
     }
-    return json.dumps(state).encode()
+    from fsmrun.runtime import fastjson
+    return fastjson.dumps(state).encode()
 
 
 def run(hook, kind, state):
@@ -89,3 +89,18 @@ def run_all(hooks, kind, state, keep_going=False):
             if not keep_going:
                 raise
             os.write(2, f"fsmrun: warning: {exc}\n".encode())
+
+
+def run_phase(ctx, record, kind, status, pid=None, keep_going=False):
+    """A hook step's apply: the config's hooks of `kind`, once per record (a
+    second apply of the same record, a retry, runs nothing)."""
+    if record.get("ran"):
+        return
+    record["ran"] = True
+    run_all(hooks_of(ctx.spec, kind), kind, state_json(ctx, status, pid), keep_going)
+
+
+def write_ahead(kind):
+    """A hook step's WRITE_AHEAD: hooks change who knows what on the host, so
+    their record goes out first, unless there are none."""
+    return lambda ctx: bool(hooks_of(ctx.spec, kind))

@@ -10,6 +10,10 @@ from fsmrun.runtime import container
 def describe_undo(ctx, entry):
     if entry["status"] == "undone":
         return "(undone)"
+    if entry.get("undo") is False:
+        if entry["side"] == "init":
+            return "nothing on the host: goes with the init's namespaces"
+        return "nothing to undo"
     phase = container._phase_of(ctx, entry)
     try:
         step = steps.resolve(phase)

@@ -149,8 +149,8 @@ def _write_log(path, fmt, message):
     import time
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     if fmt == "json":
-        import json
-        line = json.dumps({"level": "error", "msg": message, "time": stamp})
+        from fsmrun.runtime import fastjson
+        line = fastjson.dumps({"level": "error", "msg": message, "time": stamp})
     else:
         escaped = message.replace("\\", "\\\\").replace('"', '\\"')
         line = f'time="{stamp}" level=error msg="{escaped}"'
@@ -202,9 +202,8 @@ def dispatch(command, args, options, gopts):
         container.start(_store(gopts), args[0])
         return 0
     if command == "state":
-        import json
-        from fsmrun.runtime import container
-        sys.stdout.write(json.dumps(container.state(_store(gopts), args[0]), indent=2))
+        from fsmrun.runtime import container, fastjson
+        sys.stdout.write(fastjson.dumps(container.state(_store(gopts), args[0]), indent=2))
         return 0
     if command == "kill":
         from fsmrun.runtime import container, signals
@@ -262,8 +261,8 @@ def _list(gopts, options):
     if options.get("quiet"):
         sys.stdout.write("".join(s["id"] + "\n" for s in states))
     elif fmt == "json":
-        import json
-        sys.stdout.write(json.dumps(states, separators=(",", ":")) + "\n")
+        from fsmrun.runtime import fastjson
+        sys.stdout.write(fastjson.dumps(states) + "\n")
     elif fmt == "table":
         rows = [("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER")]
         rows += [(s["id"], str(s["pid"]), s["status"], s["bundle"], s["created"], s["owner"])

@@ -34,6 +34,10 @@ def step_record(step, ctx):
     return plan(ctx) if plan else {}
 
 
+def has_undo(step):
+    return not getattr(step, "NOTHING_TO_UNDO", False)
+
+
 def needs_write_ahead(step, ctx):
     """Whether a parent step's record must be on disk before it runs: unless
     the step says it changes nothing on the host (WRITE_AHEAD = False, or a
@@ -48,7 +52,7 @@ def apply_journalled(ctx, phase):
     ctx.phase = phase
     try:
         entry = ctx.journal.begin(phase.name, "parent", step_record(step, ctx),
-                                  needs_write_ahead(step, ctx))
+                                  needs_write_ahead(step, ctx), has_undo(step))
         faults.point(ctx, phase, "before")
         step.apply(ctx, entry["record"])
         faults.point(ctx, phase, "after")
@@ -98,8 +102,8 @@ def wait_for_init(ctx, phase):
     """Journal the init's reports until it finishes `phase`."""
     journal = ctx.journal
     while True:
-        if journal.dirty and ctx.channel is not None and not ctx.channel.pending():
-            # idle until the init's next report: let `inspect` see its progress
+        if journal.dirty and ctx.channel is not None and not ctx.channel.pending(0.005):
+            # the init is busy for a while: let `inspect` see its progress
             # (no fsync: these records describe nothing outside the init)
             journal.flush(durable=False)
         msg = ctx.channel.recv() if ctx.channel else None
@@ -110,7 +114,8 @@ def wait_for_init(ctx, phase):
         if kind == "enter":
             # init phases change only the init's namespaces, which die with
             # it: their records need not be on disk before they take effect
-            journal.begin(msg["phase"], "init", msg.get("record") or {}, write_ahead=False)
+            journal.begin(msg["phase"], "init", msg.get("record") or {}, write_ahead=False,
+                          undo=msg.get("undo", True))
         elif kind == "done":
             entry = journal.find(msg["phase"])
             if entry is not None:
@@ -145,7 +150,7 @@ def run_in_init(ctx, phase):
     if phase.side == "init":
         step = steps.resolve(phase)
         record = step_record(step, ctx)
-        ctx.channel.send("enter", phase=phase.name, record=record)
+        ctx.channel.send("enter", phase=phase.name, record=record, undo=has_undo(step))
         step.apply(ctx, record)
         faults.point(ctx, phase, "after")
         ctx.channel.send("done", phase=phase.name)

@@ -17,9 +17,9 @@ As lax as runc: fields set to JSON null count as absent (that is what Go's
 decoder does), and a missing process.user means uid 0 and gid 0.
 """
 
-import json
 import os
 
+from fsmrun.runtime import fastjson
 from fsmrun.runtime.errors import FsmrunError, errno_name
 
 CONFIG_NAME = "config.json"
@@ -83,12 +83,12 @@ def _read_config(config):
     except OSError as e:
         raise FsmrunError(f"{config}: cannot read: {_os_reason(e)}", errno=e.errno) from None
     try:
-        spec = json.loads(data)
-    except json.JSONDecodeError as e:
-        raise FsmrunError(
-            f"{config}: not valid JSON: line {e.lineno} column {e.colno}: {e.msg}") from None
+        spec = fastjson.loads(data)
     except UnicodeDecodeError as e:
         raise FsmrunError(f"{config}: not valid UTF-8 at byte {e.start}") from None
+    except ValueError as e:  # json.JSONDecodeError, from the json module on errors
+        raise FsmrunError(
+            f"{config}: not valid JSON: line {e.lineno} column {e.colno}: {e.msg}") from None
     if not isinstance(spec, dict):
         raise FsmrunError(f"{config}: must be a JSON object, not {_json_kind(spec)}")
     return spec

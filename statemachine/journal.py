@@ -41,12 +41,14 @@ class Journal:
         if self.dirty:
             self.flush()
 
-    def begin(self, step, side, record=None, write_ahead=True):
+    def begin(self, step, side, record=None, write_ahead=True, undo=True):
         """Record a step about to take effect, and write it out first unless
         the step changes nothing outside the container's own namespaces (its
         record then goes out with the next write)."""
         entry = {"step": step, "side": side, "status": APPLYING,
                  "started": now(), "record": record if record is not None else {}}
+        if not undo:
+            entry["undo"] = False  # the step has nothing to take back
         self.records.append(entry)
         if write_ahead:
             self.flush()
@@ -71,7 +73,8 @@ class Journal:
 
     def pending_undo(self):
         """The records to take back, newest first."""
-        return [e for e in reversed(self.records) if e["status"] in (APPLYING, DONE)]
+        return [e for e in reversed(self.records)
+                if e["status"] in (APPLYING, DONE) and e.get("undo", True)]
 
     def undone(self, entry):
         entry["status"] = UNDONE

@@ -27,6 +27,8 @@ def build(model, pipeline, *, run_phase, on_created, on_start, on_delete,
     run_phase(phase) applies one phase (or waits for the peer to); the
     other callbacks do the work of the OCI transitions.
     """
+    from fsmrun.runtime import deferred
+    deferred.defer("inspect", "traceback")  # see runtime/deferred.py
     from transitions import Machine  # here, so `definition` alone costs no import
     states, transitions = definition(pipeline, run_phase=run_phase, on_created=on_created,
                                      on_start=on_start, on_delete=on_delete)

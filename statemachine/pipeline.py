@@ -9,9 +9,9 @@ A custom pipeline is parsed and checked on every `create`
 (`pipeline_file.read`): checking it is the point of choosing it.
 """
 
-import json
 import os
 
+from fsmrun.runtime import fastjson
 from fsmrun.runtime.errors import FsmrunError
 
 SIDES = ("parent", "init")
@@ -101,7 +101,7 @@ def default():
         stamp = source_stamp(f.read())
     try:
         with open(COMPILED_DEFAULT, "rb") as f:
-            data = json.loads(f.read())
+            data = fastjson.loads(f.read())
         if data.get("compiled_from", {}).get("crc32") == stamp:
             return Pipeline.from_json(data)
     except (OSError, ValueError, KeyError, AttributeError):
@@ -134,7 +134,7 @@ def choose(flag_path, bundle_dir):
     if ANNOTATION.encode() not in raw:
         return None
     try:
-        annotations = json.loads(raw).get("annotations") or {}
+        annotations = fastjson.loads(raw).get("annotations") or {}
         name = annotations.get(ANNOTATION)
     except (ValueError, AttributeError):
         return None

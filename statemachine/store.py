@@ -8,9 +8,9 @@ readers (`state`, `list`) take no lock and so never block on a dead holder.
 """
 
 import fcntl
-import json
 import os
 
+from fsmrun.runtime import fastjson
 from fsmrun.runtime.errors import FsmrunError, NotFound, syscall_error
 
 STATE_FILE = "state.json"
@@ -76,7 +76,7 @@ class StateStore:
         path = os.path.join(self.dir_of(container_id), STATE_FILE)
         try:
             with open(path, "rb") as f:
-                return json.loads(f.read())
+                return fastjson.loads(f.read())
         except FileNotFoundError:
             raise NotFound("container does not exist") from None
         except ValueError as exc:
@@ -86,7 +86,7 @@ class StateStore:
         directory = self.dir_of(container_id)
         path = os.path.join(directory, STATE_FILE)
         tmp = path + ".tmp"
-        data = json.dumps(doc, separators=(",", ":")).encode()
+        data = fastjson.dumps(doc).encode()
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
             try:

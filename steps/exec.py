@@ -10,6 +10,7 @@ import os
 from fsmrun.runtime.errors import syscall_error
 
 SIDE = "init"
+NOTHING_TO_UNDO = True  # `delete` need not even import this module
 RETURNS = False  # the init becomes the process
 
 

@@ -6,6 +6,7 @@ import os
 from fsmrun.runtime.errors import syscall_error
 
 SIDE = "parent"
+WRITE_AHEAD = False  # the fifo is in the state directory, which destroy removes whole
 
 
 def record(ctx):

@@ -9,10 +9,9 @@ from fsmrun.runtime import hooks
 SIDE = "parent"
 
 
-def WRITE_AHEAD(ctx):  # noqa: N802 - the step attribute, as a function
-    # once armed, the hooks are owed: that must be on disk before anything
-    # else happens (with no hooks there is nothing to owe)
-    return bool(hooks.hooks_of(ctx.spec, "poststop"))
+# once armed, the hooks are owed: that must be on disk before anything else
+# happens (with no hooks there is nothing to owe)
+WRITE_AHEAD = hooks.write_ahead("poststop")
 
 
 def record(ctx):

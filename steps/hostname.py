@@ -6,6 +6,7 @@ from fsmrun.runtime import linux
 from fsmrun.runtime.errors import syscall_error
 
 SIDE = "init"
+NOTHING_TO_UNDO = True  # `delete` need not even import this module
 
 
 def apply(ctx, record):

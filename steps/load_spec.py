@@ -4,6 +4,7 @@ host, so there is nothing to undo."""
 from fsmrun.runtime.spec import load_bundle
 
 SIDE = "parent"
+NOTHING_TO_UNDO = True  # `delete` need not even import this module
 WRITE_AHEAD = False  # reads files, changes nothing
 
 

@@ -14,6 +14,7 @@ from fsmrun.runtime import mountopts, rootpath
 from fsmrun.runtime.errors import FsmrunError, syscall_error
 
 SIDE = "init"
+NOTHING_TO_UNDO = True  # `delete` need not even import this module
 _BIND_KEEP = L.MS_BIND | L.MS_REC | L.MS_REMOUNT
 
 
@@ -76,26 +77,21 @@ def _bind(root_fd, source, dest, flags):
         remount(root_fd, dest, L.MS_BIND | L.MS_REMOUNT | extra)
 
 
-def remount(root_fd, dest, flags):
-    fd = _open(root_fd, dest, None)  # now the new mount's root
+def remount(root_fd, dest, flags, call="remount"):
+    """mount(2) on the mount now at `dest` (resolved again: it is the new
+    mount's root, not the directory it covers)."""
+    fd = _open(root_fd, dest, None)
     try:
         L.mount(None, rootpath.fd_path(fd), None, flags)
     except OSError as exc:
-        raise _error("remount", "", dest, exc) from None
+        raise _error(call, "", dest, exc) from None
     finally:
         os.close(fd)
 
 
 def _propagate(root_fd, dest, propagation):
     for flag in propagation:
-        remount_flags = flag
-        fd = _open(root_fd, dest, None)
-        try:
-            L.mount(None, rootpath.fd_path(fd), None, remount_flags)
-        except OSError as exc:
-            raise _error("mount --make-*", "", dest, exc) from None
-        finally:
-            os.close(fd)
+        remount(root_fd, dest, flag, "mount --make-*")
 
 
 def _mount_cgroup(ctx, root_fd, dest, flags):

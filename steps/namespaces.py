@@ -10,6 +10,7 @@ from fsmrun.runtime import linux
 from fsmrun.runtime.errors import FsmrunError, syscall_error
 
 SIDE = "init"
+NOTHING_TO_UNDO = True  # `delete` need not even import this module
 
 
 def _ns_id(ns_type):

@@ -9,6 +9,7 @@ from fsmrun.runtime import linux
 from fsmrun.runtime.errors import syscall_error
 
 SIDE = "init"
+NOTHING_TO_UNDO = True  # `delete` need not even import this module
 
 
 def record(ctx):

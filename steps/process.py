@@ -12,6 +12,7 @@ from fsmrun.runtime import linux
 from fsmrun.runtime.errors import FsmrunError, syscall_error
 
 SIDE = "init"
+NOTHING_TO_UNDO = True  # `delete` need not even import this module
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 

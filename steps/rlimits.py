@@ -7,6 +7,7 @@ import resource
 from fsmrun.runtime.errors import FsmrunError, syscall_error
 
 SIDE = "init"
+NOTHING_TO_UNDO = True  # `delete` need not even import this module
 
 
 def apply(ctx, record):

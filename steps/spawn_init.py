@@ -17,13 +17,16 @@ from fsmrun.runtime.channel import Channel
 from fsmrun.runtime.errors import syscall_error
 
 SIDE = "parent"
+# before the fork there is nothing to take back; the pid is written out right
+# after it, and an init whose parent dies before that dies with it
+WRITE_AHEAD = False
 
 
 def preload(ctx):
     """Import every module the init will need before it forks: after
     pivot_root the host's Python files are out of its reach."""
     from fsmrun import steps
-    from fsmrun.runtime import init  # noqa: F401
+    from fsmrun.runtime import init  # noqa: F401  (the init runs it after pivot_root)
     for phase in ctx.pipeline.create + ctx.pipeline.start:
         steps.resolve(phase)
 

@@ -69,7 +69,18 @@ def observe_in_init():
         "root": list(os.stat("/")[1:3]),
         "dev": sorted(os.listdir("/dev")) if os.path.isdir("/dev") else [],
         "ns": {n: os.stat(f"/proc/self/ns/{n}").st_ino for n in ("mnt", "uts", "ipc", "net")},
+        "lo_up": _loopback_up(),
     }
+
+
+def _loopback_up():
+    import fcntl
+    import socket
+    import struct
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        flags = struct.unpack("16sH22x", fcntl.ioctl(sock.fileno(), 0x8913,
+                                                     struct.pack("16sH22x", b"lo", 0)))[1]
+    return bool(flags & 1)
 
 
 def run_init_steps(ctx, names, twice=None):
@@ -118,8 +129,30 @@ def assert_init_step_idempotent(ctx, name, ignore=("ns",)):
     names = init_steps_up_to(name)
     once = run_init_steps(ctx, names)
     twice = run_init_steps(ctx, names, twice=name)
-    for key in ignore:
-        once.pop(key, None)
-        twice.pop(key, None)
-    assert twice == once
+    same = {k: v for k, v in once.items() if k not in ignore}
+    assert {k: v for k, v in twice.items() if k not in ignore} == same
     return once
+
+
+def logging_hook(workdir, extra=""):
+    """A hook script that appends its stdin (the state) and a newline to a
+    log, then runs `extra`; returns (script, log)."""
+    log = os.path.join(workdir, "hook.log")
+    script = os.path.join(workdir, "hook.sh")
+    with open(script, "w") as f:
+        f.write(f"#!/bin/sh\ncat >> {log}; echo >> {log}\n{extra}\n")
+    os.chmod(script, 0o755)
+    return script, log
+
+
+def assert_host_hooks_run_once(ctx, workdir, step, kind):
+    """A runtime-side hook step: its hooks run once with the container's
+    state on stdin, however often applied; undo is harmless."""
+    script, log = logging_hook(workdir)
+    ctx.spec["hooks"] = {kind: [{"path": script}]}
+    record = apply(ctx, step, times=2)
+    with open(log) as f:
+        states = [json.loads(line) for line in f if line.strip()]
+    assert len(states) == 1 and states[0]["id"] == ctx.id
+    undo(ctx, step, record, times=2)
+    return states[0]

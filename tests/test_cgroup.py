@@ -14,7 +14,7 @@ def test_cgroup_apply_twice_undo_twice(fsmrun, bundle, cid):
     memory = f"/sys/fs/cgroup/memory/{cid}"
     with open(f"{memory}/memory.limit_in_bytes") as f:
         assert int(f.read()) == 32 << 20
-    assert os.listdir(f"/sys/fs/cgroup/memory") .count(cid) == 1
+    assert os.listdir("/sys/fs/cgroup/memory").count(cid) == 1
     stepharness.undo(ctx, "cgroup", record, times=2)
     assert not os.path.exists(memory)
     ctx.store.remove(cid)

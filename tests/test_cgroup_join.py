@@ -1,6 +1,5 @@
 """cgroup_join: the init in the container's cgroup, once however often applied."""
 
-import json
 import os
 
 import stepharness

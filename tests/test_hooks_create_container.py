@@ -2,17 +2,12 @@
 once per record, with the container's view of the state (pid 1)."""
 
 import json
-import os
 
 import stepharness
 
 
 def test_create_container_hooks_run_once_in_the_container(step_ctx, workdir):
-    log = os.path.join(workdir, "log")
-    script = os.path.join(workdir, "hook.sh")
-    with open(script, "w") as f:
-        f.write(f"#!/bin/sh\ncat >> {log}; echo >> {log}; hostname >> {log}\n")
-    os.chmod(script, 0o755)
+    script, log = stepharness.logging_hook(workdir, f"hostname >> {workdir}/hook.log")
     step_ctx.spec["hooks"] = {"createContainer": [{"path": script}]}
     step_ctx.spec["hostname"] = "in-the-box"
     names = stepharness.init_steps_up_to("devices") + ["hostname", "hooks_create_container"]

@@ -2,8 +2,6 @@
 
 import os
 
-import pytest
-
 
 def run_in(fsmrun, bundle, cid, script, **config):
     bundle.configure(["sh", "-c", script], **config)

@@ -5,6 +5,9 @@ import stepharness
 
 def test_namespaces_applied_twice_is_as_once(step_ctx):
     seen = stepharness.assert_init_step_idempotent(step_ctx, "namespaces")
+    import os
+    for ns in ("uts", "ipc", "net"):
+        assert seen["ns"][ns] != os.stat(f"/proc/self/ns/{ns}").st_ino, ns
 
 
 

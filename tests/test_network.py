@@ -5,6 +5,7 @@ import stepharness
 
 def test_network_applied_twice_is_as_once(step_ctx):
     seen = stepharness.assert_init_step_idempotent(step_ctx, "network")
+    assert seen["lo_up"]
 
 
 

@@ -1,6 +1,5 @@
 """Bad bundles are refused with one line that names the file and the field."""
 
-import errno
 import json
 import os
 
@@ -8,7 +7,6 @@ import pytest
 
 from fsmrun.runtime.default_spec import default_spec
 from fsmrun.runtime.errors import FsmrunError
-from fsmrun.runtime import spec as spec_module
 from fsmrun.runtime.spec import load_bundle, validate
 
 
