@@ -13,7 +13,8 @@ import importlib
 BUILTIN = frozenset({
     "load_spec", "cgroup", "exec_fifo", "spawn_init", "cgroup_join",
     "namespaces", "network", "rootfs", "mounts", "devices", "pivot_root",
-    "hostname", "rlimits", "process", "pid_file", "exec",
+    "hostname", "sysctl", "readonly_paths", "masked_paths", "rlimits", "process",
+    "capabilities", "pid_file", "exec",
     "hooks_prestart", "hooks_create_runtime", "hooks_create_container",
     "hooks_start_container", "hooks_poststart", "hooks_poststop",
     # not in the default pipeline: for custom ones (pipelines/*.yaml)

@@ -13,6 +13,7 @@ from fsmrun.runtime.errors import FsmrunError, syscall_error
 
 SIDE = "init"
 NOTHING_TO_UNDO = True  # `delete` need not even import this module
+PR_SET_KEEPCAPS = 8  # the capabilities step clears it again
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -57,6 +58,10 @@ def apply(ctx, record):
     groups = sorted(user.get("additionalGids") or [])
     try:
         if (os.getuid(), os.getgid(), sorted(os.getgroups())) != (uid, gid, groups):
+            if uid != 0 and process.get("capabilities"):
+                # setuid to non-root clears the permitted set: keep it for
+                # the capabilities step, which sets the process's own
+                linux.prctl(PR_SET_KEEPCAPS, 1)
             os.setgroups(groups)
             os.setgid(gid)
             os.setuid(uid)

@@ -22,7 +22,12 @@ def host_end(cid):
 
 
 def test_the_container_pings_the_host_end(fsmrun, bundle, cid):
-    bundle.configure(PING_GATEWAY)
+    # busybox ping opens a raw socket: it needs CAP_NET_RAW, which runc's
+    # default config does not grant
+    caps = bundle.config()["process"]["capabilities"]
+    for kind in ("bounding", "effective", "permitted"):
+        caps[kind] = caps.get(kind, []) + ["CAP_NET_RAW"]
+    bundle.configure(PING_GATEWAY, process__capabilities=caps)
     res = fsmrun("--pipeline", VETH, "run", "--bundle", bundle.path, cid)
     assert res.returncode == 0, res
     address = ipaddress.ip_interface(res.stdout.splitlines()[0])
