@@ -26,13 +26,13 @@ import sys
 
 
 def _find_main():
+    sys.path.append({site_packages!r})
     if not {{"COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"}} & set(os.environ):
-        sys.path.append({site_packages!r})
         try:
             from fsmrun.runtime.main import main
             return main
         except ImportError:
-            sys.path.pop()
+            pass
     import site
     site.main()
     from fsmrun.runtime.main import main
@@ -49,7 +49,8 @@ os._exit(code if isinstance(code, int) else 1)
 def launcher_text():
     # where pip puts packages; an editable or virtualenv install is found by
     # the launcher's fallback to `site`
-    return TEMPLATE.format(python=os.path.realpath(sys.executable),
+    # sys.executable as it is: a virtualenv's python finds its pyvenv.cfg
+    return TEMPLATE.format(python=sys.executable,
                            site_packages=sysconfig.get_path("purelib"))
 
 
