@@ -147,7 +147,9 @@ class Bundle:
 
 # --- the leak checker --------------------------------------------------------
 
-PREFIX = "fsmt-"
+# one prefix per test session: the leak checker counts only this session's
+# cgroups, so another test run on the machine cannot make it fail
+PREFIX = f"fsmt{uuid.uuid4().hex[:4]}-"
 
 
 def new_id():
