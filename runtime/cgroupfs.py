@@ -455,23 +455,18 @@ def _plan_v1(resources, current_limit=None, has_memsw=True):
             raise FsmrunError(f"linux.resources.memory.swappiness: {swappiness} is not in 0-100")
         writes.append(("memory", "memory.swappiness", str(swappiness), "memory.swappiness"))
 
-    shares = _int(cpu, "shares", "cpu.shares")
-    if shares:
-        writes.append(("cpu", "cpu.shares", str(shares), "cpu.shares"))
-    period = _int(cpu, "period", "cpu.period")
-    if period:
-        writes.append(("cpu", "cpu.cfs_period_us", str(period), "cpu.period"))
-    quota = _int(cpu, "quota", "cpu.quota")
-    if quota:
-        writes.append(("cpu", "cpu.cfs_quota_us", str(quota), "cpu.quota"))
+    for key, name in (("shares", "cpu.shares"), ("period", "cpu.cfs_period_us"),
+                      ("quota", "cpu.cfs_quota_us")):
+        value = _int(cpu, key, f"cpu.{key}")
+        if value:
+            writes.append(("cpu", name, str(value), f"cpu.{key}"))
     if cpu.get("burst") is not None:
         writes.append(("cpu", "cpu.cfs_burst_us", str(_int(cpu, "burst", "cpu.burst")), "cpu.burst"))
-    rt_period = _int(cpu, "realtimePeriod", "cpu.realtimePeriod")
-    if rt_period:
-        writes.append(("cpu", "cpu.rt_period_us", str(rt_period), "cpu.realtimePeriod"))
-    rt_runtime = _int(cpu, "realtimeRuntime", "cpu.realtimeRuntime")
-    if rt_runtime:
-        writes.append(("cpu", "cpu.rt_runtime_us", str(rt_runtime), "cpu.realtimeRuntime"))
+    for key, name in (("realtimePeriod", "cpu.rt_period_us"),
+                      ("realtimeRuntime", "cpu.rt_runtime_us")):
+        value = _int(cpu, key, f"cpu.{key}")
+        if value:
+            writes.append(("cpu", name, str(value), f"cpu.{key}"))
     if cpu.get("idle") is not None:
         writes.append(("cpu", "cpu.idle", str(_int(cpu, "idle", "cpu.idle")), "cpu.idle"))
 

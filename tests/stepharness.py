@@ -116,7 +116,8 @@ def run_init_steps(ctx, names, twice=None):
 
 
 INIT_ORDER = ["namespaces", "network", "rootfs", "mounts", "devices", "pivot_root",
-              "hostname", "rlimits", "process"]
+              "hostname", "sysctl", "readonly_paths", "masked_paths", "rlimits", "process",
+              "capabilities"]
 
 
 def init_steps_up_to(name):
