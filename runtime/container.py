@@ -36,8 +36,7 @@ class Lifecycle:
             if msg is None or msg["t"] != "ready":
                 phase = ctx.pipeline.create[-1]
                 if msg is not None and msg["t"] == "error":
-                    raise FsmrunError(msg["msg"], errno=msg.get("errno"),
-                                      phase=msg.get("phase"), side="init")
+                    raise phases.init_error(msg)
                 raise FsmrunError("the container's init exited before it was ready"
                                   + phases._init_exit_detail(ctx)).in_phase(phase.name, phase.side)
         ctx.journal.set(status="created", phase="created")
@@ -280,11 +279,7 @@ def kill(store, container_id, sig, all_processes=False):
     if all_processes:
         cgroup = _cgroup_of(ctx)
         if cgroup is not None:
-            for pid in cgroup.pids():
-                try:
-                    os.kill(pid, sig)
-                except ProcessLookupError:
-                    pass
+            cgroup.kill_all(sig)
             return
     if not proc.signal(ctx.init_pid, ctx.init_start, sig):
         raise FsmrunError("container not running")
@@ -340,10 +335,7 @@ def _take_back(ctx, status):
         model = machine_for(ctx, "stopped")
         model.delete()
     else:
-        phase = ctx.journal.doc.get("phase") or "creating"
-        states = {"creating", "created", "running", "paused", "stopped"}
-        states.update(p.name for p in ctx.pipeline.create)
-        model = machine_for(ctx, phase if phase in states else "creating")
+        model = machine_for(ctx, ctx.journal.doc.get("phase") or "creating")
         model.destroy()
 
 
@@ -363,7 +355,7 @@ def undo_all(ctx):
         except Exception as exc:
             journal.flush()
             raise phases.wrap_error(exc, phase) from exc
-        entry["status"] = "undone"
+        journal.undone(entry)
     ctx.store.remove(ctx.id)
 
 
@@ -379,7 +371,7 @@ def _phase_of(ctx, entry):
 def state(store, container_id):
     validate_id(container_id)
     doc = store.read(container_id)
-    return oci_state(doc, status_of(doc, os.path.join(store.dir_of(container_id), "exec.fifo")))
+    return oci_state(doc, status_of(doc, store.fifo_of(container_id)))
 
 
 def list_states(store):
@@ -389,7 +381,7 @@ def list_states(store):
             doc = store.read(container_id)
         except FsmrunError:
             continue
-        st = oci_state(doc, status_of(doc, os.path.join(store.dir_of(container_id), "exec.fifo")))
+        st = oci_state(doc, status_of(doc, store.fifo_of(container_id)))
         st["owner"] = _owner(store.dir_of(container_id))
         out.append(st)
     return out

@@ -1,7 +1,5 @@
 """What the steps of one container share: its id, spec, paths and handles."""
 
-import os
-
 
 class Context:
     def __init__(self, store, container_id, command):
@@ -9,7 +7,7 @@ class Context:
         self.id = container_id
         self.command = command
         self.state_dir = store.dir_of(container_id)
-        self.fifo_path = os.path.join(self.state_dir, "exec.fifo")
+        self.fifo_path = store.fifo_of(container_id)
         self.side = "parent"
         self.bundle = None
         self.spec = None

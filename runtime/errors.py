@@ -46,6 +46,12 @@ class UsageError(FsmrunError):
     """Bad command line: unknown verb or option, missing argument."""
 
 
+class UnknownCommand(UsageError):
+    """No such command: runc (urfave/cli) exits 3 for it."""
+
+    exit_code = 3
+
+
 class NotFound(FsmrunError):
     """The named container does not exist."""
 

@@ -27,10 +27,6 @@ WHENS = ("before", "after")
 _SPEC = os.environ.get("FSMRUN_FAULT")
 
 
-def active():
-    return bool(_SPEC)
-
-
 def _parse():
     parts = _SPEC.split(":")
     if len(parts) not in (3, 4) or parts[1] not in WHENS or parts[2] not in MODES:

@@ -89,7 +89,7 @@ def init_main(ctx, channel):
         phase = ctx.phase
         err = phases.wrap_error(exc, phase) if phase else FsmrunError(str(exc))
         _report(ctx, err)
-        code = 127 if isinstance(exc, FileNotFoundError) else 1
+        code = 127 if err.errno == 2 else 1  # ENOENT: the shell's "not found"
     finally:
         os._exit(code)
 

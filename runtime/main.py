@@ -8,7 +8,7 @@ arguments.  Each verb imports only what it uses.
 import os
 import sys
 
-from fsmrun.runtime.errors import FsmrunError, UsageError
+from fsmrun.runtime.errors import FsmrunError, UnknownCommand, UsageError
 
 USAGE = """usage: fsmrun [global options] <command> [command options] [arguments]
 
@@ -113,7 +113,7 @@ def main(argv=None):
         command, args = rest[0], rest[1:]
         if command not in COMMANDS:
             command = None
-            raise UsageError(f"no such command: {rest[0]!r}", )
+            raise UnknownCommand(f"no such command: {rest[0]!r}")
         spec, aliases, (low, high) = COMMANDS[command]
         options, args = parse_flags(args, spec, aliases, command)
         if len(args) < low or (high is not None and len(args) > high):
@@ -123,8 +123,6 @@ def main(argv=None):
         return dispatch(command, args, options, gopts)
     except FsmrunError as exc:
         _report(exc, command, container_id, log)
-        if isinstance(exc, UsageError) and command is None and "no such command" in exc.message:
-            return 3
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -251,7 +249,7 @@ def dispatch(command, args, options, gopts):
     if command == "demo":
         from fsmrun.runtime.demo import demo
         return demo(gopts.get("root"), keep=bool(options.get("keep")))
-    raise UsageError(f"no such command: {command!r}")
+    raise UnknownCommand(f"no such command: {command!r}")
 
 
 def _list(gopts, options):

@@ -61,7 +61,12 @@ def apply_journalled(ctx, phase):
         # own report, if it sent one, says why
         raise (_init_report(ctx) or wrap_error(exc, phase)) from exc
     ctx.journal.done(entry)
-    ctx.journal.set(phase=phase.name)
+
+
+def init_error(msg, phase=None):
+    """The FsmrunError an `error` message from the init stands for."""
+    return FsmrunError(msg["msg"], errno=msg.get("errno"),
+                       phase=msg.get("phase") or phase, side="init")
 
 
 def _init_report(ctx):
@@ -73,8 +78,7 @@ def _init_report(ctx):
             if msg is None:
                 return None
             if msg["t"] == "error":
-                return FsmrunError(msg["msg"], errno=msg.get("errno"),
-                                   phase=msg.get("phase"), side="init")
+                return init_error(msg)
     except (OSError, ValueError):
         pass
     return None
@@ -88,13 +92,14 @@ def run_in_parent(ctx, phase):
                 ctx.channel.send("done", phase=phase.name)
             except EOFError:
                 pass  # the init is gone; the next receive reports why
-        return
-    try:
-        faults.point(ctx, phase, "before")
-        wait_for_init(ctx, phase)
-        faults.point(ctx, phase, "after")
-    except FsmrunError as exc:
-        raise exc.in_phase(phase.name, phase.side) from None
+    else:
+        try:
+            faults.point(ctx, phase, "before")
+            wait_for_init(ctx, phase)
+            faults.point(ctx, phase, "after")
+        except FsmrunError as exc:
+            raise exc.in_phase(phase.name, phase.side) from None
+    # the machine state a later command restores (start phases never set it)
     ctx.journal.set(phase=phase.name)
 
 
@@ -123,8 +128,7 @@ def wait_for_init(ctx, phase):
             if msg["phase"] == phase.name:
                 return
         elif kind == "error":
-            raise FsmrunError(msg["msg"], errno=msg.get("errno"),
-                              phase=msg.get("phase") or phase.name, side="init")
+            raise init_error(msg, phase.name)
 
 
 def _init_exit_detail(ctx):

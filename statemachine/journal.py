@@ -77,9 +77,11 @@ class Journal:
                 if e["status"] in (APPLYING, DONE) and e.get("undo", True)]
 
     def undone(self, entry):
+        """Mark a record taken back, on the next write: undo is idempotent,
+        so losing the mark costs only a second, harmless undo."""
         entry["status"] = UNDONE
         entry["undone"] = now()
-        self.flush()
+        self.dirty = True
 
     def find(self, step):
         for entry in reversed(self.records):

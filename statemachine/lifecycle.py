@@ -15,11 +15,6 @@ OCI_STATES = ("created", "running", "paused", "stopped")
 NOT_PHASE_NAMES = frozenset(("creating", "deleted") + OCI_STATES)
 
 
-def oci_status(state):
-    """The OCI status of a machine state: every phase is `creating`."""
-    return state if state in OCI_STATES else "creating"
-
-
 def build(model, pipeline, *, run_phase, on_created, on_start, on_delete,
           initial="creating"):
     """Attach the lifecycle machine to `model`.

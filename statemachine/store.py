@@ -40,6 +40,10 @@ class StateStore:
     def dir_of(self, container_id):
         return os.path.join(self.root, container_id)
 
+    def fifo_of(self, container_id):
+        """The exec fifo: while it exists the container is `created`."""
+        return os.path.join(self.root, container_id, "exec.fifo")
+
     def make_dir(self, container_id):
         """Create the container's directory; fails if the id is in use."""
         try:

@@ -14,7 +14,6 @@ Applying again sets the same sets.
 """
 
 import ctypes
-import os
 
 from fsmrun.runtime import linux
 from fsmrun.runtime.errors import FsmrunError, syscall_error

@@ -183,3 +183,41 @@ def _is_zombie(pid):
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except FileNotFoundError:
         return True
+
+
+def test_kill_all_signals_every_process_of_the_cgroup(fsmrun, bundle, cid):
+    # what podman sends to stop a container sharing the host's PID namespace.
+    # PID 1 (sh, no handler) ignores TERM; the others die of it: signalling the
+    # init alone would leave the detached sleep running
+    bundle.configure(["sh", "-c", "setsid sleep 600 & while true; do sleep 0.1; done"],
+                     linux__cgroupsPath=f"/{cid}")
+    fsmrun.ok("run", "-d", "-b", bundle.path, cid)
+    init = fsmrun.state(cid)["pid"]
+    detached = None
+    for _ in range(300):
+        detached = next((pid for pid in _cgroup_pids(cid) if _cmdline(pid) == b"sleep\x00600\x00"), None)
+        if detached:
+            break
+        time.sleep(0.01)
+    assert detached, "the detached sleep never started"
+    fsmrun.ok("kill", "--all", cid, "TERM")
+    for _ in range(300):
+        if detached not in _cgroup_pids(cid):
+            break
+        time.sleep(0.01)
+    assert detached not in _cgroup_pids(cid)
+    assert fsmrun.state(cid)["status"] == "running" and init in _cgroup_pids(cid)
+    fsmrun.ok("delete", "--force", cid)
+
+
+def _cgroup_pids(cid):
+    with open(f"/sys/fs/cgroup/pids/{cid}/cgroup.procs") as f:
+        return [int(p) for p in f.read().split()]
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
